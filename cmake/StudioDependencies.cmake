@@ -1,0 +1,46 @@
+# Third-party dependencies, found once for the whole tree.
+find_program(STUDIO_CCACHE ccache)
+if(STUDIO_USE_CCACHE AND STUDIO_CCACHE)
+  set(CMAKE_CXX_COMPILER_LAUNCHER ${STUDIO_CCACHE})
+endif()
+
+find_program(STUDIO_LLD ld.lld)
+if(STUDIO_LLD)
+  add_link_options(-fuse-ld=lld)
+endif()
+
+find_package(Torch REQUIRED)
+find_package(fmt REQUIRED)
+find_package(spdlog REQUIRED)
+find_package(nlohmann_json REQUIRED)
+find_package(tinyxml2 REQUIRED)
+find_package(PkgConfig REQUIRED)
+pkg_check_modules(SENTENCEPIECE REQUIRED IMPORTED_TARGET sentencepiece)
+find_package(CLI11 CONFIG REQUIRED)
+find_package(Threads REQUIRED)
+
+# libtorch as one interface target with SYSTEM includes; fmt/spdlog first so that
+# Debian's fmt 9 headers win over the fmt that CUDA wheels bundle inside torch/include.
+add_library(studio_torch INTERFACE)
+target_link_libraries(studio_torch INTERFACE spdlog::spdlog fmt::fmt ${TORCH_LIBRARIES})
+target_include_directories(studio_torch SYSTEM INTERFACE ${TORCH_INCLUDE_DIRS})
+target_compile_options(studio_torch INTERFACE ${TORCH_CXX_FLAGS})
+if(TORCH_CXX_FLAGS)
+  separate_arguments(_torch_flags UNIX_COMMAND "${TORCH_CXX_FLAGS}")
+  target_compile_options(studio_torch INTERFACE ${_torch_flags})
+endif()
+# libtorch 2.x exposes the public at::scaled_dot_product_attention; 1.13 does not.
+if(Torch_VERSION VERSION_GREATER_EQUAL 2.0 OR TORCH_VERSION VERSION_GREATER_EQUAL 2.0)
+  target_compile_definitions(studio_torch INTERFACE STUDIO_HAVE_SDPA=1)
+endif()
+
+if(STUDIO_BUILD_GUI)
+  find_package(Qt6 REQUIRED COMPONENTS Core Gui Widgets Concurrent Test)
+endif()
+if(STUDIO_BUILD_IMAGEIO)
+  pkg_check_modules(OIIO REQUIRED IMPORTED_TARGET OpenImageIO)
+endif()
+if(STUDIO_BUILD_TESTS)
+  find_package(GTest REQUIRED)
+  include(GoogleTest)
+endif()

@@ -1,0 +1,78 @@
+#pragma once
+// How one module computes: its precision, device and whether a reduced precision runs
+// natively or emulated (fp32 arithmetic, every op's output rounded to the dtype).
+// On CPU most fp16 kernels do not exist and bf16 ones are slow and accumulate in bf16,
+// so Auto emulates there and runs natively on CUDA.
+#include <torch/torch.h>
+
+#include <map>
+#include <string>
+
+#include "studio/Precision.h"
+
+namespace studio {
+
+enum class NumericsMode { Auto, Native, Emulated };
+std::string to_string(NumericsMode m);
+
+struct Numerics {
+    Precision precision{Precision::FP32};
+    torch::Device device{torch::kCPU};
+    bool emulated{false};
+
+    static Numerics make(Precision p, torch::Device device, NumericsMode mode = NumericsMode::Auto);
+    static Numerics fp32_cpu() { return make(Precision::FP32, torch::kCPU); }
+
+    // Logical dtype of weights and activations: fp32 (fp32/tf32), bf16 or fp16.
+    torch::Dtype storage() const;
+    // Dtype tensors really have: fp32 when emulating, else storage().
+    torch::Dtype compute() const { return emulated ? torch::kFloat32 : storage(); }
+    bool reduced() const { return storage() != torch::kFloat32; }
+
+    // Rounds through the storage dtype when emulating; identity otherwise.
+    torch::Tensor q(const torch::Tensor& x) const {
+        if (!emulated || !reduced()) return x;
+        return x.to(storage()).to(torch::kFloat32);
+    }
+    // Module entry: moves/casts an input to this module's compute dtype and rounds it.
+    torch::Tensor in(const torch::Tensor& x) const { return q(x.to(device, compute())); }
+    torch::TensorOptions options() const { return torch::TensorOptions().dtype(compute()).device(device); }
+
+    // "fp32", "tf32", "bf16 native", "bf16 emulated", ...
+    std::string label() const;
+};
+
+// Enables TF32 matmuls/convs on CUDA while alive when the module asked for tf32; restores after.
+class Tf32Scope {
+public:
+    explicit Tf32Scope(const Numerics& nx);
+    ~Tf32Scope();
+    Tf32Scope(const Tf32Scope&) = delete;
+    Tf32Scope& operator=(const Tf32Scope&) = delete;
+
+private:
+    bool m_active{false};
+    bool m_prev_cublas{false};
+    bool m_prev_cudnn{false};
+};
+
+// RMSNorm with statistics in fp32 (as the references do), result cast back to the
+// compute dtype, multiplied by weight (or by 1 + weight for Gemma), rounded.
+torch::Tensor rms_norm(const torch::Tensor& x, const torch::Tensor& weight, double eps, const Numerics& nx,
+                       bool one_plus_weight = false);
+
+// Scaled dot-product attention. q [B,H,Sq,D], k/v [B,H,Sk,D]; mask bool broadcastable to
+// [B,H,Sq,Sk], true = may attend (undefined = all). Softmax in fp32. Rows with no visible key
+// attend to everything instead of producing NaN (their outputs are padding by contract).
+// Uses at::scaled_dot_product_attention where the libtorch has it (2.x), a manual path otherwise.
+torch::Tensor attention(const torch::Tensor& q, const torch::Tensor& k, const torch::Tensor& v,
+                        const torch::Tensor& mask, double scale, const Numerics& nx);
+
+// Elements per dtype name of a module's parameters ("bf16" -> 123456, ...).
+std::map<std::string, int64_t> weight_dtype_histogram(torch::nn::Module& module);
+std::string dtype_name(torch::Dtype d);  // "fp32", "bf16", "fp16", "fp64", "int64", ...
+
+// Uses all cores for intra-op work (libtorch 1.13 defaults to half of them).
+void configure_torch_threads();
+
+}  // namespace studio

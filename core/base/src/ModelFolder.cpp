@@ -1,0 +1,142 @@
+#include "studio/ModelFolder.h"
+
+#include <algorithm>
+#include <filesystem>
+#include <set>
+
+#include "studio/Errors.h"
+#include "studio/Json.h"
+
+namespace fs = std::filesystem;
+
+namespace studio {
+
+std::string to_string(ComponentKind k) {
+    switch (k) {
+        case ComponentKind::Transformer: return "transformer";
+        case ComponentKind::TextEncoder: return "text_encoder";
+        case ComponentKind::Clip: return "clip";
+        case ComponentKind::Vae: return "vae";
+    }
+    return "?";
+}
+
+std::string to_string(FolderLayout l) {
+    switch (l) {
+        case FolderLayout::Official: return "official";
+        case FolderLayout::Diffusers: return "diffusers";
+        case FolderLayout::Single: return "single component";
+    }
+    return "?";
+}
+
+std::vector<std::string> component_weight_files(const std::string& dir, std::string* index_path) {
+    std::vector<std::string> indexes;
+    std::vector<std::string> files;
+    for (const auto& entry : fs::directory_iterator(dir)) {
+        if (!entry.is_regular_file() && !entry.is_symlink()) continue;
+        const std::string name = entry.path().filename().string();
+        if (name.size() > 23 && name.substr(name.size() - 23) == ".safetensors.index.json")
+            indexes.push_back(entry.path().string());
+        else if (name.size() > 12 && name.substr(name.size() - 12) == ".safetensors")
+            files.push_back(entry.path().string());
+    }
+    std::sort(indexes.begin(), indexes.end());
+    std::sort(files.begin(), files.end());
+    if (indexes.empty()) return files;
+
+    const std::string& index = indexes.front();
+    if (index_path) *index_path = index;
+    const auto json = read_json_file(index);
+    if (!json.contains("weight_map") || !json["weight_map"].is_object())
+        throw ModelLoadError("index has no 'weight_map' object", index);
+    std::set<std::string> shards;
+    for (auto it = json["weight_map"].begin(); it != json["weight_map"].end(); ++it) {
+        if (!it->is_string()) throw ModelLoadError("weight_map entry is not a file name", index, it.key());
+        shards.insert(it->get<std::string>());
+    }
+    std::vector<std::string> out;
+    for (const auto& shard : shards) {
+        const fs::path p = fs::path(dir) / shard;
+        if (!fs::exists(p))
+            throw ModelLoadError("shard '" + shard + "' named by the index is missing", index);
+        out.push_back(p.string());
+    }
+    return out;
+}
+
+namespace {
+std::string existing(const fs::path& p) { return fs::exists(p) ? p.string() : std::string(); }
+
+std::optional<ComponentFiles> probe(ComponentKind kind, const fs::path& dir, const fs::path& tokenizer_dir) {
+    if (!fs::is_directory(dir)) return std::nullopt;
+    ComponentFiles c;
+    c.kind = kind;
+    c.dir = dir.string();
+    c.config_path = existing(dir / "config.json");
+    c.weight_files = component_weight_files(c.dir, &c.index_path);
+    if (!tokenizer_dir.empty() && fs::is_directory(tokenizer_dir)) {
+        c.tokenizer_dir = tokenizer_dir.string();
+        c.tokenizer_model = existing(tokenizer_dir / "tokenizer.model");
+        if (c.tokenizer_model.empty()) c.tokenizer_model = existing(tokenizer_dir / "spiece.model");
+        c.tokenizer_json = existing(tokenizer_dir / "tokenizer.json");
+    }
+    return c;
+}
+}  // namespace
+
+const std::optional<ComponentFiles>& ModelFolder::component(ComponentKind k) const {
+    switch (k) {
+        case ComponentKind::Transformer: return transformer;
+        case ComponentKind::TextEncoder: return text_encoder;
+        case ComponentKind::Clip: return clip;
+        case ComponentKind::Vae: return vae;
+    }
+    return transformer;
+}
+
+const ComponentFiles& ModelFolder::require(ComponentKind k) const {
+    const auto& c = component(k);
+    if (!c) {
+        std::string where = k == ComponentKind::Clip ? "clip_model/ or text_encoder_2/" : to_string(k) + "/";
+        throw ModelLoadError("model folder has no " + to_string(k) + " component (looked for " + where + ")", root);
+    }
+    if (c->weight_files.empty()) throw ModelLoadError("no *.safetensors weight files in " + c->dir, c->dir);
+    return *c;
+}
+
+ModelFolder discover_model_folder(const std::string& root_in) {
+    const fs::path root = fs::absolute(root_in);
+    if (!fs::is_directory(root)) throw ModelLoadError("model folder does not exist or is not a folder", root.string());
+    ModelFolder f;
+    f.root = root.string();
+    const bool diffusers = fs::is_directory(root / "text_encoder_2") || fs::is_directory(root / "tokenizer");
+    f.layout = diffusers ? FolderLayout::Diffusers : FolderLayout::Official;
+
+    f.transformer = probe(ComponentKind::Transformer, root / "transformer", {});
+    f.vae = probe(ComponentKind::Vae, root / "vae", {});
+    if (diffusers) {
+        const fs::path tok1 = fs::is_directory(root / "tokenizer") ? root / "tokenizer" : root / "text_encoder";
+        const fs::path tok2 = fs::is_directory(root / "tokenizer_2") ? root / "tokenizer_2" : root / "text_encoder_2";
+        f.text_encoder = probe(ComponentKind::TextEncoder, root / "text_encoder", tok1);
+        f.clip = probe(ComponentKind::Clip, root / "text_encoder_2", tok2);
+    } else {
+        f.text_encoder = probe(ComponentKind::TextEncoder, root / "text_encoder", root / "text_encoder");
+        f.clip = probe(ComponentKind::Clip, root / "clip_model", root / "clip_model");
+    }
+    if (!f.transformer && !f.text_encoder && !f.clip && !f.vae)
+        throw ModelLoadError("no NewBie components found (expected transformer/, text_encoder/, clip_model/ or "
+                             "text_encoder_2/, vae/)",
+                             root.string());
+    for (ComponentKind k : {ComponentKind::Transformer, ComponentKind::TextEncoder, ComponentKind::Clip, ComponentKind::Vae}) {
+        const auto& c = f.component(k);
+        if (!c) f.warnings.push_back("missing component: " + to_string(k));
+        else if (c->config_path.empty()) f.warnings.push_back(to_string(k) + ": no config.json in " + c->dir);
+        if (c && (k == ComponentKind::TextEncoder || k == ComponentKind::Clip) && c->tokenizer_model.empty() &&
+            c->tokenizer_json.empty())
+            f.warnings.push_back(to_string(k) + ": no tokenizer.model or tokenizer.json");
+    }
+    return f;
+}
+
+}  // namespace studio

@@ -1,0 +1,125 @@
+#include "studio/Numerics.h"
+
+#include <thread>
+
+#include "studio/Errors.h"
+
+namespace studio {
+
+std::string to_string(NumericsMode m) {
+    switch (m) {
+        case NumericsMode::Auto: return "auto";
+        case NumericsMode::Native: return "native";
+        case NumericsMode::Emulated: return "emulated";
+    }
+    return "?";
+}
+
+Numerics Numerics::make(Precision p, torch::Device device, NumericsMode mode) {
+    Numerics nx;
+    nx.precision = p;
+    nx.device = device;
+    const bool reduced = p == Precision::BF16 || p == Precision::FP16;
+    if (!reduced) nx.emulated = false;
+    else if (mode == NumericsMode::Emulated) nx.emulated = true;
+    else if (mode == NumericsMode::Native) nx.emulated = false;
+    else nx.emulated = device.is_cpu();
+    return nx;
+}
+
+torch::Dtype Numerics::storage() const {
+    switch (precision) {
+        case Precision::BF16: return torch::kBFloat16;
+        case Precision::FP16: return torch::kFloat16;
+        default: return torch::kFloat32;
+    }
+}
+
+std::string Numerics::label() const {
+    std::string s = studio::to_string(precision);
+    if (reduced()) s += emulated ? " emulated" : " native";
+    if (precision == Precision::TF32 && device.is_cpu()) s += " (= fp32 on CPU)";
+    return s;
+}
+
+Tf32Scope::Tf32Scope(const Numerics& nx) {
+    if (!nx.device.is_cuda()) return;
+    auto& ctx = at::globalContext();
+    m_prev_cublas = ctx.allowTF32CuBLAS();
+    m_prev_cudnn = ctx.allowTF32CuDNN();
+    const bool want = nx.precision == Precision::TF32;
+    ctx.setAllowTF32CuBLAS(want);
+    ctx.setAllowTF32CuDNN(want);
+    m_active = true;
+}
+
+Tf32Scope::~Tf32Scope() {
+    if (!m_active) return;
+    auto& ctx = at::globalContext();
+    ctx.setAllowTF32CuBLAS(m_prev_cublas);
+    ctx.setAllowTF32CuDNN(m_prev_cudnn);
+}
+
+torch::Tensor rms_norm(const torch::Tensor& x, const torch::Tensor& weight, double eps, const Numerics& nx,
+                       bool one_plus_weight) {
+    const auto xf = x.to(torch::kFloat32);
+    auto y = xf * torch::rsqrt(xf.pow(2).mean(-1, true) + eps);
+    if (one_plus_weight) {
+        // Gemma: the (1 + w) product happens in fp32 and is cast afterwards.
+        y = y * (1.0 + weight.to(torch::kFloat32));
+        return nx.q(y.to(x.scalar_type()));
+    }
+    y = nx.q(y.to(x.scalar_type()));
+    return nx.q(y * weight);
+}
+
+torch::Tensor attention(const torch::Tensor& q, const torch::Tensor& k, const torch::Tensor& v,
+                        const torch::Tensor& mask_in, double scale, const Numerics& nx) {
+    torch::Tensor mask;
+    if (mask_in.defined()) {
+        mask = mask_in.to(torch::kBool);
+        // A row that sees no key would give NaN; let it see everything (it is padding).
+        mask = mask.logical_or(mask.any(-1, true).logical_not());
+    }
+#if defined(STUDIO_HAVE_SDPA)
+    if (!nx.emulated) {
+        const double d = static_cast<double>(q.size(-1));
+        const double default_scale = 1.0 / std::sqrt(d);
+        auto qs = std::abs(scale - default_scale) > 1e-12 * default_scale ? q * (scale / default_scale) : q;
+        return at::scaled_dot_product_attention(qs, k, v, mask.defined() ? c10::optional<at::Tensor>(mask) : c10::nullopt);
+    }
+#endif
+    auto scores = nx.q(torch::matmul(q, k.transpose(-2, -1)) * scale);
+    auto scores_f = scores.to(torch::kFloat32);
+    if (mask.defined()) scores_f = scores_f.masked_fill(mask.logical_not(), -std::numeric_limits<float>::infinity());
+    auto probs = nx.q(torch::softmax(scores_f, -1).to(q.scalar_type()));
+    return nx.q(torch::matmul(probs, v));
+}
+
+std::string dtype_name(torch::Dtype d) {
+    switch (d) {
+        case torch::kFloat32: return "fp32";
+        case torch::kBFloat16: return "bf16";
+        case torch::kFloat16: return "fp16";
+        case torch::kFloat64: return "fp64";
+        case torch::kInt64: return "int64";
+        case torch::kInt32: return "int32";
+        case torch::kBool: return "bool";
+        case torch::kUInt8: return "uint8";
+        default: return std::string(c10::toString(d));
+    }
+}
+
+std::map<std::string, int64_t> weight_dtype_histogram(torch::nn::Module& module) {
+    std::map<std::string, int64_t> h;
+    for (const auto& p : module.parameters()) h[dtype_name(p.scalar_type())] += p.numel();
+    for (const auto& b : module.buffers()) h[dtype_name(b.scalar_type())] += b.numel();
+    return h;
+}
+
+void configure_torch_threads() {
+    const unsigned n = std::max(1u, std::thread::hardware_concurrency());
+    if (at::get_num_threads() != static_cast<int>(n)) at::set_num_threads(static_cast<int>(n));
+}
+
+}  // namespace studio

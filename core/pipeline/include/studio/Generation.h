@@ -1,0 +1,129 @@
+#pragma once
+// The pipeline seen from its front ends: plain parameter and result structs and one
+// run() entry point. Torch-free, so the UI and app layers can include it.
+#include <cstdint>
+#include <map>
+#include <memory>
+#include <string>
+#include <vector>
+
+#include "studio/Image.h"
+#include "studio/Job.h"
+#include "studio/Precision.h"
+
+namespace studio {
+
+enum class SamplerKind { Euler, Midpoint };
+enum class DeviceKind { CPU, CUDA };
+enum class NumericsChoice { Auto, Native, Emulated };  // reduced precision on CPU: emulate (default) or native
+// Training: the official training system prompt (XML variant for XML prompts) + " <Prompt Start> ".
+enum class SystemPromptMode { Training, None, Custom };
+
+std::string to_string(SamplerKind s);
+std::string to_string(DeviceKind d);
+std::string to_string(NumericsChoice n);
+std::string to_string(SystemPromptMode m);
+bool parse_sampler(const std::string& s, SamplerKind& out);
+bool parse_device(const std::string& s, DeviceKind& out);
+
+struct GenerationParams {
+    std::string model_dir;
+    std::string prompt;
+    std::string negative;
+    uint64_t seed{0};
+    int steps{28};
+    float cfg_scale{5.0f};
+    float cfg_trunc{1.0f};    // CFG while model time t < cfg_trunc (t = 0 noise); >= 1 = every step
+    float renorm_cfg{0.0f};   // official renormalisation; 0 = off
+    float shift{6.0f};        // static time shift of the official grid
+    int width{1024};
+    int height{1024};
+    SamplerKind sampler{SamplerKind::Euler};
+    PrecisionConfig precision{};
+    DeviceKind device{DeviceKind::CPU};
+    NumericsChoice numerics{NumericsChoice::Auto};
+    SystemPromptMode system_prompt{SystemPromptMode::Training};
+    std::string custom_system_prompt;
+    bool vae_fp32_fallback{false};  // re-decode in fp32 when the VAE output is non-finite
+    bool preview{true};             // emit cheap latent previews during sampling
+
+    std::string to_string() const;  // one line, for logs
+};
+
+// Non-finite / saturation census of one tensor at one stage.
+struct FiniteCheck {
+    std::string stage;        // "text features", "clip pooled", "latent step 3", "decoded image", ...
+    int64_t total{0};
+    int64_t nan{0};
+    int64_t inf{0};
+    int64_t saturated{0};     // |x| at the dtype's max (fp16 65504 / bf16 3.39e38) or clipped image values
+    double min{0}, max{0}, mean_abs{0};
+    bool finite() const { return nan == 0 && inf == 0; }
+};
+
+struct ModuleReport {
+    Module module{Module::Text};
+    std::string requested;        // "bf16"
+    std::string numerics;         // "bf16 emulated", "bf16 native", "fp32", "tf32"
+    std::map<std::string, int64_t> weight_dtypes;   // resident weights: dtype -> elements
+    std::map<std::string, int64_t> activation_dtypes;  // observed at the module's boundaries: dtype -> count
+    bool mismatch{false};         // something ran in another dtype than requested
+    std::string note;             // explanation of a mismatch or fallback
+    double load_seconds{0};
+    bool from_cache{false};
+};
+
+struct StageTiming {
+    std::string stage;
+    double seconds{0};
+};
+
+struct RunReport {
+    GenerationParams params;
+    std::string device_name;                 // "CPU (2 threads)", "NVIDIA H100 ..."
+    std::vector<ModuleReport> modules;
+    std::vector<FiniteCheck> checks;
+    std::vector<StageTiming> timings;
+    double total_seconds{0};
+    int64_t peak_memory_bytes{0};
+    std::string memory_kind;                 // "process peak RSS" or "CUDA peak allocated"
+    std::string first_nonfinite_stage;       // "" when everything stayed finite
+    bool black_image{false};                 // all (or nearly all) pixels 0 / NaN
+    bool vae_fallback_used{false};
+    std::vector<std::string> warnings;
+    std::map<std::string, std::string> weight_hashes;  // component -> short content hash
+    std::string app_version;
+    bool cancelled{false};
+
+    std::string to_json(int indent = 2) const;
+    static RunReport from_json(const std::string& text);  // throws StudioError
+};
+
+struct RunResult {
+    ImageF image;  // RGB float [0,1]
+    RunReport report;
+};
+
+// Owns the loaded models (cached per component, precision and device) between runs.
+// Not thread-safe: one worker thread owns it.
+class Pipeline {
+public:
+    Pipeline();
+    ~Pipeline();
+    Pipeline(const Pipeline&) = delete;
+    Pipeline& operator=(const Pipeline&) = delete;
+
+    // Throws StudioError subclasses (ModelLoadError, ConfigError, ...), CancelledError on cancel.
+    RunResult run(const GenerationParams& params, const JobCallbacks& callbacks, const CancelToken& cancel);
+    // Drops every cached model and frees its memory.
+    void release_all();
+    // Number of tokens the prompt takes in the text encoder (incl. BOS and system prompt).
+    int count_tokens(const std::string& model_dir, const std::string& prompt, SystemPromptMode mode);
+    static bool cuda_available();
+
+private:
+    struct State;
+    std::unique_ptr<State> m_state;
+};
+
+}  // namespace studio

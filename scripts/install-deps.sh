@@ -1,0 +1,15 @@
+#!/usr/bin/env bash
+# Installs the Debian 12 packages Precision Studio needs to build, test and run.
+set -euo pipefail
+SUDO=""
+if [ "$(id -u)" -ne 0 ]; then SUDO="sudo"; fi
+export DEBIAN_FRONTEND=noninteractive
+$SUDO apt-get update -qq
+$SUDO apt-get install -y -qq --no-install-recommends \
+  build-essential cmake ninja-build ccache lld pkg-config git \
+  libtorch-dev libopenblas0-openmp \
+  qt6-base-dev qt6-base-dev-tools libgl-dev libxkbcommon-dev \
+  libopenimageio-dev openimageio-tools libopencv-core-dev \
+  libtinyxml2-dev libspdlog-dev libfmt-dev libsentencepiece-dev nlohmann-json3-dev \
+  libcli11-dev libgtest-dev libgmock-dev \
+  fonts-dejavu-core xvfb xauth
