@@ -1,0 +1,189 @@
+// JSON forms of GenerationParams and RunReport (reports, provenance, the UI's report view).
+#include <nlohmann/json.hpp>
+
+#include "studio/Errors.h"
+#include "studio/Generation.h"
+#include "studio/GenerationJson.h"
+#include "studio/Provenance.h"
+
+namespace studio {
+
+using nlohmann::json;
+
+std::string to_string(SamplerKind s) { return s == SamplerKind::Midpoint ? "midpoint" : "euler"; }
+std::string to_string(DeviceKind d) { return d == DeviceKind::CUDA ? "cuda" : "cpu"; }
+std::string to_string(NumericsChoice n) {
+    switch (n) {
+        case NumericsChoice::Native: return "native";
+        case NumericsChoice::Emulated: return "emulated";
+        default: return "auto";
+    }
+}
+std::string to_string(SystemPromptMode m) {
+    switch (m) {
+        case SystemPromptMode::None: return "none";
+        case SystemPromptMode::Custom: return "custom";
+        default: return "training";
+    }
+}
+
+bool parse_sampler(const std::string& s, SamplerKind& out) {
+    if (s == "euler") out = SamplerKind::Euler;
+    else if (s == "midpoint") out = SamplerKind::Midpoint;
+    else return false;
+    return true;
+}
+
+bool parse_device(const std::string& s, DeviceKind& out) {
+    if (s == "cpu") out = DeviceKind::CPU;
+    else if (s == "cuda" || s == "gpu") out = DeviceKind::CUDA;
+    else return false;
+    return true;
+}
+
+std::string GenerationParams::to_string() const {
+    return "seed=" + std::to_string(seed) + " steps=" + std::to_string(steps) + " cfg=" + std::to_string(cfg_scale) +
+           " size=" + std::to_string(width) + "x" + std::to_string(height) + " sampler=" + studio::to_string(sampler) +
+           " device=" + studio::to_string(device) + " precision=" + precision.to_string() +
+           " numerics=" + studio::to_string(numerics);
+}
+
+json params_to_json(const GenerationParams& p) {
+    return json{{"model_dir", p.model_dir},
+                {"prompt", p.prompt},
+                {"negative", p.negative},
+                {"seed", p.seed},
+                {"steps", p.steps},
+                {"cfg_scale", p.cfg_scale},
+                {"cfg_trunc", p.cfg_trunc},
+                {"renorm_cfg", p.renorm_cfg},
+                {"shift", p.shift},
+                {"width", p.width},
+                {"height", p.height},
+                {"sampler", to_string(p.sampler)},
+                {"precision", p.precision.to_string()},
+                {"device", to_string(p.device)},
+                {"numerics", to_string(p.numerics)},
+                {"system_prompt", to_string(p.system_prompt)},
+                {"custom_system_prompt", p.custom_system_prompt},
+                {"vae_fp32_fallback", p.vae_fp32_fallback}};
+}
+
+GenerationParams params_from_json(const json& j) {
+    GenerationParams p;
+    p.model_dir = j.value("model_dir", "");
+    p.prompt = j.value("prompt", "");
+    p.negative = j.value("negative", "");
+    p.seed = j.value("seed", uint64_t{0});
+    p.steps = j.value("steps", p.steps);
+    p.cfg_scale = j.value("cfg_scale", p.cfg_scale);
+    p.cfg_trunc = j.value("cfg_trunc", p.cfg_trunc);
+    p.renorm_cfg = j.value("renorm_cfg", p.renorm_cfg);
+    p.shift = j.value("shift", p.shift);
+    p.width = j.value("width", p.width);
+    p.height = j.value("height", p.height);
+    parse_sampler(j.value("sampler", "euler"), p.sampler);
+    parse_device(j.value("device", "cpu"), p.device);
+    if (j.contains("precision")) p.precision = PrecisionConfig::parse(j["precision"].get<std::string>(), ValueSource::Settings);
+    const std::string n = j.value("numerics", "auto");
+    p.numerics = n == "native" ? NumericsChoice::Native : n == "emulated" ? NumericsChoice::Emulated : NumericsChoice::Auto;
+    const std::string sp = j.value("system_prompt", "training");
+    p.system_prompt = sp == "none" ? SystemPromptMode::None : sp == "custom" ? SystemPromptMode::Custom : SystemPromptMode::Training;
+    p.custom_system_prompt = j.value("custom_system_prompt", "");
+    p.vae_fp32_fallback = j.value("vae_fp32_fallback", false);
+    return p;
+}
+
+std::string RunReport::to_json(int indent) const {
+    json modules_j = json::array();
+    for (const auto& m : modules)
+        modules_j.push_back({{"module", studio::to_string(m.module)},
+                             {"requested", m.requested},
+                             {"numerics", m.numerics},
+                             {"weight_dtypes", m.weight_dtypes},
+                             {"activation_dtypes", m.activation_dtypes},
+                             {"mismatch", m.mismatch},
+                             {"note", m.note},
+                             {"load_seconds", m.load_seconds},
+                             {"from_cache", m.from_cache}});
+    json checks_j = json::array();
+    for (const auto& c : checks)
+        checks_j.push_back({{"stage", c.stage}, {"total", c.total}, {"nan", c.nan}, {"inf", c.inf},
+                            {"saturated", c.saturated}, {"min", c.min}, {"max", c.max}, {"mean_abs", c.mean_abs}});
+    json timings_j = json::array();
+    for (const auto& t : timings) timings_j.push_back({{"stage", t.stage}, {"seconds", t.seconds}});
+    const json j{{"params", params_to_json(params)},
+                 {"device_name", device_name},
+                 {"modules", modules_j},
+                 {"checks", checks_j},
+                 {"timings", timings_j},
+                 {"total_seconds", total_seconds},
+                 {"peak_memory_bytes", peak_memory_bytes},
+                 {"memory_kind", memory_kind},
+                 {"first_nonfinite_stage", first_nonfinite_stage},
+                 {"black_image", black_image},
+                 {"vae_fallback_used", vae_fallback_used},
+                 {"warnings", warnings},
+                 {"weight_hashes", weight_hashes},
+                 {"app_version", app_version},
+                 {"cancelled", cancelled}};
+    // Non-finite statistics (NaN min/max) must not break the JSON: dump replaces invalid UTF-8 too.
+    return j.dump(indent, ' ', false, json::error_handler_t::replace);
+}
+
+RunReport RunReport::from_json(const std::string& text) {
+    json j;
+    try {
+        j = json::parse(text);
+    } catch (const std::exception& e) {
+        throw StudioError(std::string("run report is not valid JSON: ") + e.what());
+    }
+    RunReport r;
+    try {
+        if (j.contains("params")) r.params = params_from_json(j["params"]);
+        r.device_name = j.value("device_name", "");
+        for (const auto& m : j.value("modules", json::array())) {
+            ModuleReport mr;
+            if (auto mod = parse_module(m.value("module", ""))) mr.module = *mod;
+            mr.requested = m.value("requested", "");
+            mr.numerics = m.value("numerics", "");
+            mr.weight_dtypes = m.value("weight_dtypes", std::map<std::string, int64_t>{});
+            mr.activation_dtypes = m.value("activation_dtypes", std::map<std::string, int64_t>{});
+            mr.mismatch = m.value("mismatch", false);
+            mr.note = m.value("note", "");
+            mr.load_seconds = m.value("load_seconds", 0.0);
+            mr.from_cache = m.value("from_cache", false);
+            r.modules.push_back(mr);
+        }
+        for (const auto& c : j.value("checks", json::array())) {
+            FiniteCheck fc;
+            fc.stage = c.value("stage", "");
+            fc.total = c.value("total", int64_t{0});
+            fc.nan = c.value("nan", int64_t{0});
+            fc.inf = c.value("inf", int64_t{0});
+            fc.saturated = c.value("saturated", int64_t{0});
+            fc.min = c["min"].is_number() ? c["min"].get<double>() : 0.0;
+            fc.max = c["max"].is_number() ? c["max"].get<double>() : 0.0;
+            fc.mean_abs = c["mean_abs"].is_number() ? c["mean_abs"].get<double>() : 0.0;
+            r.checks.push_back(fc);
+        }
+        for (const auto& t : j.value("timings", json::array())) r.timings.push_back({t.value("stage", ""), t.value("seconds", 0.0)});
+        r.total_seconds = j.value("total_seconds", 0.0);
+        r.peak_memory_bytes = j.value("peak_memory_bytes", int64_t{0});
+        r.memory_kind = j.value("memory_kind", "");
+        r.first_nonfinite_stage = j.value("first_nonfinite_stage", "");
+        r.black_image = j.value("black_image", false);
+        r.vae_fallback_used = j.value("vae_fallback_used", false);
+        r.warnings = j.value("warnings", std::vector<std::string>{});
+        r.weight_hashes = j.value("weight_hashes", std::map<std::string, std::string>{});
+        r.app_version = j.value("app_version", "");
+        r.cancelled = j.value("cancelled", false);
+    } catch (const StudioError&) {
+        throw;
+    } catch (const std::exception& e) {
+        throw StudioError(std::string("run report has an unexpected structure: ") + e.what());
+    }
+    return r;
+}
+
+}  // namespace studio
