@@ -79,6 +79,7 @@ std::optional<ComponentFiles> probe(ComponentKind kind, const fs::path& dir, con
         c.tokenizer_dir = tokenizer_dir.string();
         c.tokenizer_model = existing(tokenizer_dir / "tokenizer.model");
         if (c.tokenizer_model.empty()) c.tokenizer_model = existing(tokenizer_dir / "spiece.model");
+        if (c.tokenizer_model.empty()) c.tokenizer_model = existing(tokenizer_dir / "sentencepiece.bpe.model");
         c.tokenizer_json = existing(tokenizer_dir / "tokenizer.json");
     }
     return c;

@@ -1,0 +1,53 @@
+#include <gtest/gtest.h>
+
+#include <cstdlib>
+
+#include "studio/Errors.h"
+#include "studio/Precision.h"
+
+using namespace studio;
+
+TEST(Precision, ParsesShorthands) {
+    EXPECT_EQ(PrecisionConfig::parse("fp32"), PrecisionConfig::all_fp32());
+    EXPECT_EQ(PrecisionConfig::parse("bfloat16"), PrecisionConfig::all_bf16());
+    const auto mixed = PrecisionConfig::parse("mixed");
+    EXPECT_EQ(mixed.get(Module::Text), Precision::FP32);
+    EXPECT_EQ(mixed.get(Module::Clip), Precision::FP32);
+    EXPECT_EQ(mixed.get(Module::Dit), Precision::BF16);
+    EXPECT_EQ(mixed.get(Module::Vae), Precision::BF16);
+}
+
+TEST(Precision, FullSpecRoundTrips) {
+    const auto c = PrecisionConfig::parse("text=fp32,clip=bf16,dit=fp16,vae=tf32");
+    EXPECT_EQ(c.to_string(), "text=fp32,clip=bf16,dit=fp16,vae=tf32");
+    EXPECT_EQ(PrecisionConfig::parse(c.to_string()), c);
+}
+
+TEST(Precision, PartialSpecKeepsBase) {
+    const auto c = PrecisionConfig::parse("vae=fp32", ValueSource::CommandLine, PrecisionConfig::all_bf16());
+    EXPECT_EQ(c.get(Module::Vae), Precision::FP32);
+    EXPECT_EQ(c.get(Module::Dit), Precision::BF16);
+    EXPECT_EQ(c.source(Module::Vae), ValueSource::CommandLine);
+}
+
+TEST(Precision, RejectsBadSpecsWithClearMessages) {
+    try {
+        PrecisionConfig::parse("dit=fp8");
+        FAIL();
+    } catch (const ConfigError& e) {
+        EXPECT_NE(std::string(e.what()).find("fp8"), std::string::npos);
+    }
+    EXPECT_THROW(PrecisionConfig::parse("unet2=bf16"), ConfigError);
+    EXPECT_THROW(PrecisionConfig::parse("dit"), ConfigError);
+    EXPECT_THROW(PrecisionConfig::parse(""), ConfigError);
+}
+
+TEST(Precision, EnvironmentOverridesDefaultAndRecordsSource) {
+    ::setenv("NEWBIE_DTYPE", "bfloat16", 1);
+    const auto c = PrecisionConfig::from_environment();
+    ::unsetenv("NEWBIE_DTYPE");
+    EXPECT_EQ(c, PrecisionConfig::all_bf16());
+    EXPECT_EQ(c.source(Module::Dit), ValueSource::Environment);
+    EXPECT_NE(c.describe_sources().find("env"), std::string::npos);
+    EXPECT_EQ(PrecisionConfig::from_environment(), PrecisionConfig::all_fp32());
+}
