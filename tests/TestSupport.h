@@ -13,6 +13,12 @@ inline std::filesystem::path fixtures_dir() {
     return STUDIO_DEFAULT_FIXTURES_DIR;
 }
 
+// Device the numeric tests run on: STUDIO_TEST_DEVICE=cuda on a GPU machine, else "cpu".
+inline std::string device_name() {
+    const char* env = std::getenv("STUDIO_TEST_DEVICE");
+    return env && *env ? std::string(env) : std::string("cpu");
+}
+
 inline std::filesystem::path source_dir() { return STUDIO_SOURCE_DIR; }
 
 // A fresh empty folder under the system temp dir, unique per test.
