@@ -12,4 +12,4 @@ $SUDO apt-get install -y -qq --no-install-recommends \
   libopenimageio-dev openimageio-tools libopencv-core-dev \
   libtinyxml2-dev libspdlog-dev libfmt-dev libsentencepiece-dev nlohmann-json3-dev \
   libcli11-dev libgtest-dev libgmock-dev \
-  fonts-dejavu-core xvfb xauth
+  fonts-dejavu-core xvfb xauth python3

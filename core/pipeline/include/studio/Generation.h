@@ -115,6 +115,10 @@ public:
 
     // Throws StudioError subclasses (ModelLoadError, ConfigError, ...), CancelledError on cancel.
     RunResult run(const GenerationParams& params, const JobCallbacks& callbacks, const CancelToken& cancel);
+    // Same, starting from the given initial latent noise ([C, H/8, W/8] values, fp32) instead of
+    // the seed's: used to replay a reference trajectory exactly.
+    RunResult run_with_noise(const GenerationParams& params, const std::vector<float>& initial_noise,
+                             const JobCallbacks& callbacks, const CancelToken& cancel);
     // Drops every cached model and frees its memory.
     void release_all();
     // Number of tokens the prompt takes in the text encoder (incl. BOS and system prompt).

@@ -1,0 +1,178 @@
+// Whole runs on a tiny random model folder written by write_random_model: precision
+// reporting, same seed = same noise, cache reuse, cancel, and the bad inputs users hit.
+#include <gtest/gtest.h>
+
+#include <filesystem>
+
+#include "TestSupport.h"
+#include "studio/Errors.h"
+#include "studio/Generation.h"
+#include "studio/RandomModel.h"
+
+namespace fs = std::filesystem;
+using namespace studio;
+
+namespace {
+const fs::path& tiny_model() {
+    static const fs::path dir = [] {
+        const auto d = studio::test::temp_dir("tiny-model");
+        write_random_model(d.string(), RandomModelOptions{RandomPreset::Tiny, 7, false});
+        return d;
+    }();
+    return dir;
+}
+
+GenerationParams tiny_params(const std::string& precision) {
+    GenerationParams p;
+    p.model_dir = tiny_model().string();
+    p.prompt = "<character_1><gender>1girl</gender><appearance>blue_hair, red_eyes</appearance></character_1>";
+    p.seed = 42;
+    p.steps = 3;
+    p.cfg_scale = 4.0f;
+    p.width = p.height = 64;
+    p.precision = PrecisionConfig::parse(precision);
+    return p;
+}
+
+double max_abs_diff(const ImageF& a, const ImageF& b) {
+    double m = 0;
+    for (size_t i = 0; i < a.pixels.size(); ++i) m = std::max(m, static_cast<double>(std::abs(a.pixels[i] - b.pixels[i])));
+    return m;
+}
+}  // namespace
+
+TEST(PipelineRun, Fp32RunReportsWhatRan) {
+    Pipeline pipeline;
+    int progress_calls = 0, last_step = 0;
+    JobCallbacks cb;
+    cb.on_progress = [&](const ProgressInfo& p) {
+        ++progress_calls;
+        if (p.stage == "sample") last_step = p.step;
+    };
+    const auto r = pipeline.run(tiny_params("fp32"), cb, CancelToken{});
+    EXPECT_EQ(r.image.width, 64);
+    EXPECT_EQ(r.image.height, 64);
+    EXPECT_EQ(last_step, 3);
+    EXPECT_GT(progress_calls, 3);
+    ASSERT_EQ(r.report.modules.size(), 4u);
+    for (const auto& m : r.report.modules) {
+        EXPECT_EQ(m.numerics, "fp32");
+        EXPECT_FALSE(m.mismatch) << m.note;
+        EXPECT_EQ(m.activation_dtypes.count("fp32"), 1u);
+        EXPECT_GT(m.weight_dtypes.at("fp32"), 0);
+    }
+    EXPECT_TRUE(r.report.first_nonfinite_stage.empty());
+    EXPECT_GT(r.report.peak_memory_bytes, 0);
+    EXPECT_EQ(r.report.weight_hashes.size(), 4u);
+    // latent after every step + text features + pooled + decoded image
+    EXPECT_EQ(r.report.checks.size(), 3u + 3u);
+}
+
+TEST(PipelineRun, Bf16IsEmulatedOnCpuAndSaysSo) {
+    Pipeline pipeline;
+    const auto a = pipeline.run(tiny_params("fp32"), {}, CancelToken{});
+    const auto b = pipeline.run(tiny_params("bf16"), {}, CancelToken{});
+    for (const auto& m : b.report.modules) {
+        EXPECT_EQ(m.numerics, "bf16 emulated");
+        EXPECT_FALSE(m.mismatch) << m.note;
+        EXPECT_EQ(m.activation_dtypes.count("bf16"), 1u) << to_string(m.module);
+        EXPECT_EQ(m.weight_dtypes.count("fp32"), 0u) << "every resident weight must be bf16-exact";
+    }
+    // Same seed, same noise: the images differ only by precision (small but non-zero).
+    const double d = max_abs_diff(a.image, b.image);
+    EXPECT_GT(d, 0.0);
+    EXPECT_LT(d, 0.5);
+}
+
+TEST(PipelineRun, SameSeedIsReproducibleAndModelsAreCached) {
+    Pipeline pipeline;
+    const auto a = pipeline.run(tiny_params("fp32"), {}, CancelToken{});
+    const auto b = pipeline.run(tiny_params("fp32"), {}, CancelToken{});
+    EXPECT_EQ(max_abs_diff(a.image, b.image), 0.0);
+    for (const auto& m : b.report.modules) EXPECT_TRUE(m.from_cache);
+    auto p = tiny_params("fp32");
+    p.seed = 43;
+    EXPECT_GT(max_abs_diff(a.image, pipeline.run(p, {}, CancelToken{}).image), 0.0);
+}
+
+TEST(PipelineRun, CancelMidRunStopsWithinAStepAndTheNextRunWorks) {
+    Pipeline pipeline;
+    CancelToken cancel;
+    int steps_seen = 0;
+    JobCallbacks cb;
+    cb.on_progress = [&](const ProgressInfo& p) {
+        if (p.stage == "sample" && p.step >= 1) {
+            steps_seen = p.step;
+            cancel.cancel();
+        }
+    };
+    auto p = tiny_params("fp32");
+    p.steps = 10;
+    EXPECT_THROW(pipeline.run(p, cb, cancel), CancelledError);
+    EXPECT_EQ(steps_seen, 1);
+    EXPECT_NO_THROW(pipeline.run(tiny_params("fp32"), {}, CancelToken{}));
+}
+
+TEST(PipelineRun, BadInputsGiveClearErrors) {
+    Pipeline pipeline;
+    auto p = tiny_params("fp32");
+    p.prompt = "   ";
+    EXPECT_THROW(pipeline.run(p, {}, CancelToken{}), ConfigError);
+
+    p = tiny_params("fp32");
+    p.width = 60;  // not a multiple of VAE downscale x patch
+    EXPECT_THROW(pipeline.run(p, {}, CancelToken{}), ConfigError);
+
+    p = tiny_params("fp32");
+    p.prompt.clear();
+    for (int i = 0; i < 400; ++i) p.prompt += "blue_hair, red_eyes, ";
+    try {
+        pipeline.run(p, {}, CancelToken{});
+        FAIL();
+    } catch (const ConfigError& e) {
+        EXPECT_NE(std::string(e.what()).find("at most 512"), std::string::npos) << e.what();
+    }
+
+    p = tiny_params("fp32");
+    p.model_dir = (tiny_model() / "missing").string();
+    EXPECT_THROW(pipeline.run(p, {}, CancelToken{}), ModelLoadError);
+
+    if (!Pipeline::cuda_available()) {
+        p = tiny_params("fp32");
+        p.device = DeviceKind::CUDA;
+        EXPECT_THROW(pipeline.run(p, {}, CancelToken{}), ConfigError);
+    }
+}
+
+TEST(PipelineRun, MissingComponentNamesIt) {
+    const auto dir = studio::test::temp_dir("no-vae");
+    for (auto c : {"transformer", "text_encoder", "clip_model"})
+        fs::create_directory_symlink(tiny_model() / c, dir / c);
+    auto p = tiny_params("fp32");
+    p.model_dir = dir.string();
+    Pipeline pipeline;
+    try {
+        pipeline.run(p, {}, CancelToken{});
+        FAIL();
+    } catch (const ModelLoadError& e) {
+        EXPECT_NE(std::string(e.what()).find("vae"), std::string::npos) << e.what();
+    }
+}
+
+TEST(PipelineRun, Fp16ReportsAndStaysFiniteOrSaysWhere) {
+    Pipeline pipeline;
+    const auto r = pipeline.run(tiny_params("fp16"), {}, CancelToken{});
+    for (const auto& m : r.report.modules) EXPECT_EQ(m.numerics, "fp16 emulated");
+    bool warned = false;
+    for (const auto& w : r.report.warnings) warned |= w.find("Gemma") != std::string::npos;
+    EXPECT_TRUE(warned);
+    if (!r.report.first_nonfinite_stage.empty()) EXPECT_FALSE(r.report.checks.empty());
+}
+
+TEST(PipelineRun, TokenCountIncludesSystemPromptAndBos) {
+    Pipeline pipeline;
+    const int with = pipeline.count_tokens(tiny_model().string(), "1girl, blue_hair", SystemPromptMode::Training);
+    const int without = pipeline.count_tokens(tiny_model().string(), "1girl, blue_hair", SystemPromptMode::None);
+    EXPECT_GT(with, without);
+    EXPECT_GE(without, 2);
+}

@@ -1,0 +1,142 @@
+// precision-bench: time and memory per precision configuration, medians of several runs,
+// written as a markdown table (the table users otherwise build by hand).
+#include <CLI/CLI.hpp>
+
+#include <algorithm>
+#include <chrono>
+#include <filesystem>
+#include <fstream>
+#include <iomanip>
+#include <iostream>
+#include <sstream>
+#include <thread>
+
+#include "studio/Errors.h"
+#include "studio/Generation.h"
+#include "studio/Logging.h"
+#include "studio/RandomModel.h"
+
+namespace fs = std::filesystem;
+using namespace studio;
+
+namespace {
+double median(std::vector<double> v) {
+    if (v.empty()) return 0;
+    std::sort(v.begin(), v.end());
+    return v.size() % 2 ? v[v.size() / 2] : 0.5 * (v[v.size() / 2 - 1] + v[v.size() / 2]);
+}
+
+struct Row {
+    std::string precision, numerics, error;
+    double total{0}, encode{0}, sample{0}, decode{0}, load{0};
+    int64_t peak{0};
+    std::string memory_kind;
+    bool finite{true};
+};
+
+std::string fmt(double v, int digits = 3) {
+    std::ostringstream o;
+    o << std::fixed << std::setprecision(digits) << v;
+    return o.str();
+}
+}  // namespace
+
+int main(int argc, char** argv) {
+    CLI::App app{"Measure time per image and peak memory per precision configuration"};
+    std::string model, preset, device = "cpu", sizes = "256x256", out, prompt = "<character_1><n>$character_1$</n><gender>1girl</gender><appearance>silver_hair, long_hair, purple_eyes</appearance><clothing>maid_dress</clothing><expression>smile</expression></character_1><general_tags><background>simple_background</background></general_tags>";
+    std::vector<std::string> precisions{"fp32", "bf16", "mixed"};
+    int steps = 20, runs = 3;
+    float cfg = 5.0f;
+    std::string numerics = "auto";
+    app.add_option("--model", model, "Model folder (or --preset)");
+    app.add_option("--preset", preset, "Write and use a random model: tiny or full")->check(CLI::IsMember({"tiny", "full"}));
+    app.add_option("--device", device, "cpu or cuda");
+    app.add_option("--precisions", precisions, "Precision specs to measure")->delimiter(';');
+    app.add_option("--steps", steps, "Sampling steps");
+    app.add_option("--cfg", cfg, "CFG scale");
+    app.add_option("--size", sizes, "WxH");
+    app.add_option("--runs", runs, "Timed runs per configuration (after one warm-up)");
+    app.add_option("--numerics", numerics, "auto, native or emulated")->check(CLI::IsMember({"auto", "native", "emulated"}));
+    app.add_option("--prompt", prompt, "Prompt");
+    app.add_option("--out", out, "Append the markdown table to this file");
+    CLI11_PARSE(app, argc, argv);
+    init_logging({}, true);
+    set_log_level(LogLevel::Warn);
+    try {
+        if (model.empty()) {
+            if (preset.empty()) throw ConfigError("give --model DIR or --preset tiny|full");
+            model = (fs::temp_directory_path() / ("studio-bench-" + preset)).string();
+            if (!fs::exists(fs::path(model) / "model_index.json"))
+                write_random_model(model, RandomModelOptions{preset == "full" ? RandomPreset::Full : RandomPreset::Tiny, 0, false});
+        }
+        const auto x = sizes.find('x');
+        GenerationParams base;
+        base.model_dir = model;
+        base.prompt = prompt;
+        base.seed = 1;
+        base.steps = steps;
+        base.cfg_scale = cfg;
+        base.width = std::stoi(sizes.substr(0, x));
+        base.height = std::stoi(sizes.substr(x + 1));
+        base.preview = false;
+        parse_device(device, base.device);
+        base.numerics = numerics == "native" ? NumericsChoice::Native : numerics == "emulated" ? NumericsChoice::Emulated : NumericsChoice::Auto;
+
+        std::vector<Row> rows;
+        for (const auto& spec : precisions) {
+            Row row;
+            row.precision = spec;
+            // A fresh pipeline per configuration: peak memory then belongs to this configuration alone.
+            Pipeline pipeline;
+            GenerationParams p = base;
+            p.precision = PrecisionConfig::parse(spec);
+            std::vector<double> total, encode, sample, decode;
+            try {
+                const auto warm = pipeline.run(p, {}, CancelToken{});
+                for (const auto& t : warm.report.timings)
+                    if (t.stage == "load") row.load = t.seconds;
+                for (int i = 0; i < runs; ++i) {
+                    const auto r = pipeline.run(p, {}, CancelToken{});
+                    total.push_back(r.report.total_seconds);
+                    for (const auto& t : r.report.timings) {
+                        if (t.stage == "encode") encode.push_back(t.seconds);
+                        if (t.stage == "sample") sample.push_back(t.seconds);
+                        if (t.stage == "decode") decode.push_back(t.seconds);
+                    }
+                    row.peak = std::max(row.peak, r.report.peak_memory_bytes);
+                    row.memory_kind = r.report.memory_kind;
+                    row.finite = row.finite && r.report.first_nonfinite_stage.empty();
+                    std::string labels;
+                    for (const auto& m : r.report.modules) labels += (labels.empty() ? "" : ", ") + to_string(m.module) + " " + m.numerics;
+                    row.numerics = labels;
+                }
+            } catch (const std::exception& e) {
+                row.error = e.what();
+            }
+            row.total = median(total), row.encode = median(encode), row.sample = median(sample), row.decode = median(decode);
+            rows.push_back(row);
+            std::cerr << spec << ": " << (row.error.empty() ? fmt(row.total) + " s" : "error: " + row.error) << "\n";
+        }
+        std::ostringstream md;
+        md << "| precision | numerics | time / image (s) | encode | sample | decode | vs " << rows.front().precision
+           << " | peak memory | ran without error |\n|---|---|---|---|---|---|---|---|---|\n";
+        for (const auto& r : rows)
+            md << "| " << r.precision << " | " << r.numerics << " | " << fmt(r.total) << " | " << fmt(r.encode) << " | "
+               << fmt(r.sample) << " | " << fmt(r.decode) << " | "
+               << (rows.front().total > 0 && r.error.empty() ? fmt(r.total / rows.front().total, 2) + "×" : "–") << " | "
+               << fmt(r.peak / 1048576.0, 0) << " MiB (" << r.memory_kind << ") | "
+               << (r.error.empty() ? (r.finite ? "yes" : "non-finite values") : "no: " + r.error) << " |\n";
+        std::ostringstream head;
+        head << "Model `" << model << "`, device " << device << " (" << std::thread::hardware_concurrency() << " CPU threads), "
+             << base.width << "×" << base.height << ", " << steps << " steps, CFG " << cfg << ", medians of " << runs
+             << " runs after one warm-up.\n\n";
+        std::cout << head.str() << md.str();
+        if (!out.empty()) std::ofstream(out, std::ios::app) << head.str() << md.str() << "\n";
+        for (const auto& r : rows)
+            if (!r.error.empty()) return 1;
+    } catch (const std::exception& e) {
+        std::cerr << "error: " << e.what() << "\n";
+        return 1;
+    }
+    return 0;
+}
