@@ -16,6 +16,13 @@ endfunction()
 function(studio_use_torch target)
   target_link_libraries(${target} PUBLIC studio_torch)
   target_precompile_headers(${target} REUSE_FROM studio_base)
+  # GCC ignores a PCH built with other PIC flags: executables would get -fPIE while the
+  # shared header was built -fPIC. PIC objects link fine into a PIE executable.
+  get_target_property(_type ${target} TYPE)
+  if(_type STREQUAL "EXECUTABLE")
+    set_target_properties(${target} PROPERTIES POSITION_INDEPENDENT_CODE OFF)
+    target_compile_options(${target} PRIVATE -fPIC)
+  endif()
 endfunction()
 
 # A GoogleTest executable registered with CTest under the given labels.
