@@ -39,8 +39,10 @@ function(studio_add_gtest)
   target_compile_definitions(${T_NAME} PRIVATE
     STUDIO_DEFAULT_FIXTURES_DIR="${PROJECT_SOURCE_DIR}/../shared/fixtures"
     STUDIO_SOURCE_DIR="${PROJECT_SOURCE_DIR}")
+  # Several labels must reach CTest as one list value, not as separate property words.
+  string(REPLACE ";" "\\;" _labels "${T_LABELS}")
   gtest_discover_tests(${T_NAME}
-    PROPERTIES LABELS "${T_LABELS}"
+    PROPERTIES LABELS "${_labels}"
     DISCOVERY_TIMEOUT 120
     DISCOVERY_MODE PRE_TEST)
 endfunction()
