@@ -41,6 +41,7 @@ TEST(PipelineFixture, EndToEndImageMatchesReference) {
     p.height = static_cast<int>(ref.size(2));
     p.width = static_cast<int>(ref.size(3));
     p.preview = false;
+    if (studio::test::device_name() == "cuda") p.device = DeviceKind::CUDA;  // fp32 on the GPU: same tolerance
     Pipeline pipeline;
     std::vector<float> noise(z0.data_ptr<float>(), z0.data_ptr<float>() + z0.numel());
     const auto result = pipeline.run_with_noise(p, noise, {}, CancelToken{});
