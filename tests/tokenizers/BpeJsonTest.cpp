@@ -1,84 +1,14 @@
-// The BPE tokenizer.json route checked against the SentencePiece route: a Gemma-style
-// tokenizer.json is built here from the gemma_like model the way transformers converts it
-// (vocab in id order, merges ordered by the merged piece's score, control and user-defined
-// pieces as added tokens), then both must give the same ids and text.
-#include <algorithm>
-#include <map>
-
+// The BPE tokenizer.json route checked against the SentencePiece route: the gemma_like model
+// converted to a Gemma-style tokenizer.json (sentencepiece_to_tokenizer_json: vocab in id
+// order, merges ordered by the merged piece's score, control and user-defined pieces as added
+// tokens) is written to a file and loaded back; both routes must give the golden ids and text.
 #include "TokenizerTestUtil.h"
+#include "studio/tokenizers/SentencePieceConversion.h"
 #include "studio/tokenizers/SentencePieceModel.h"
 #include "studio/tokenizers/Tokenizer.h"
 
 namespace studio {
 namespace {
-
-nlohmann::json gemma_style_tokenizer_json(const SentencePieceModelInfo& info) {
-    nlohmann::json vocab = nlohmann::json::object();
-    std::map<std::string, int64_t> ids;
-    for (size_t i = 0; i < info.pieces.size(); ++i) {
-        vocab[info.pieces[i].piece] = i;
-        ids[info.pieces[i].piece] = static_cast<int64_t>(i);
-    }
-    struct Merge {
-        std::string left, right;
-        float score;
-    };
-    std::vector<Merge> merges;
-    for (const auto& p : info.pieces) {
-        std::vector<Merge> local;
-        for (size_t k = 1; k < p.piece.size(); ++k) {
-            const auto l = p.piece.substr(0, k), r = p.piece.substr(k);
-            if (ids.count(l) && ids.count(r)) local.push_back({l, r, p.score});
-        }
-        std::sort(local.begin(), local.end(), [&](const Merge& a, const Merge& b) {
-            return std::make_pair(ids[a.left], ids[a.right]) < std::make_pair(ids[b.left], ids[b.right]);
-        });
-        merges.insert(merges.end(), local.begin(), local.end());
-    }
-    std::stable_sort(merges.begin(), merges.end(), [](const Merge& a, const Merge& b) { return a.score > b.score; });
-    nlohmann::json merge_list = nlohmann::json::array();
-    for (const auto& m : merges) merge_list.push_back({m.left, m.right});
-
-    nlohmann::json added = nlohmann::json::array();
-    for (size_t i = 0; i < info.pieces.size(); ++i) {
-        const auto type = info.pieces[i].type;
-        if (type != SentencePieceType::Control && type != SentencePieceType::Unknown &&
-            type != SentencePieceType::UserDefined)
-            continue;
-        const bool special = type != SentencePieceType::UserDefined;
-        added.push_back({{"id", i},
-                         {"content", info.pieces[i].piece},
-                         {"single_word", false},
-                         {"lstrip", false},
-                         {"rstrip", false},
-                         {"normalized", false},
-                         {"special", special}});
-    }
-    const std::string meta = "\xE2\x96\x81";
-    return {
-        {"version", "1.0"},
-        {"added_tokens", added},
-        {"normalizer", {{"type", "Replace"}, {"pattern", {{"String", " "}}}, {"content", meta}}},
-        {"pre_tokenizer", nullptr},
-        {"decoder",
-         {{"type", "Sequence"},
-          {"decoders",
-           {{{"type", "Replace"}, {"pattern", {{"String", meta}}}, {"content", " "}},
-            {{"type", "ByteFallback"}},
-            {{"type", "Fuse"}}}}}},
-        {"model",
-         {{"type", "BPE"},
-          {"dropout", nullptr},
-          {"unk_token", "<unk>"},
-          {"continuing_subword_prefix", nullptr},
-          {"end_of_word_suffix", nullptr},
-          {"fuse_unk", true},
-          {"byte_fallback", true},
-          {"ignore_merges", false},
-          {"vocab", vocab},
-          {"merges", merge_list}}},
-    };
-}
 
 class FixtureBpeJson : public ::testing::Test {
 protected:
@@ -88,7 +18,7 @@ protected:
         const auto dir = test::temp_dir("bpe-json");
         m_json_path = (dir / "tokenizer.json").string();
         test::write_file(m_json_path,
-                         gemma_style_tokenizer_json(read_sentencepiece_model(test::gemma_model_path())).dump());
+                         sentencepiece_to_tokenizer_json(read_sentencepiece_model(test::gemma_model_path())).dump());
         m_json = load_tokenizer_json(m_json_path);
     }
 
@@ -105,6 +35,55 @@ TEST_F(FixtureBpeJson, ModelInfoDescribesGemmaLikeModel) {
     EXPECT_EQ(info.pieces[2].type, SentencePieceType::Control);
     EXPECT_EQ(info.pieces[8].piece, "<0x00>");
     EXPECT_EQ(info.pieces[8].type, SentencePieceType::Byte);
+    // README: <pad>=0 <eos>=1 <bos>=2 <unk>=3, identity normalizer, no whitespace clean-up.
+    EXPECT_EQ(info.pad_id, 0);
+    EXPECT_EQ(info.eos_id, 1);
+    EXPECT_EQ(info.bos_id, 2);
+    EXPECT_EQ(info.unk_id, 3);
+    EXPECT_EQ(info.pieces[3].type, SentencePieceType::Unknown);
+    EXPECT_EQ(info.normalizer_name, "identity");
+    EXPECT_TRUE(info.precompiled_charsmap.empty());
+    EXPECT_FALSE(info.remove_extra_whitespaces);
+    EXPECT_TRUE(info.escape_whitespaces);
+    EXPECT_FALSE(info.treat_whitespace_as_suffix);
+}
+
+// The converted document has GemmaConverter's shape.
+TEST_F(FixtureBpeJson, ConvertedJsonHasGemmaConverterLayout) {
+    const auto info = read_sentencepiece_model(test::gemma_model_path());
+    const auto j = sentencepiece_to_tokenizer_json(info);
+    const std::string meta = "\xE2\x96\x81";
+    EXPECT_EQ(j.at("normalizer"),
+              nlohmann::json({{"type", "Replace"}, {"pattern", {{"String", " "}}}, {"content", meta}}));
+    EXPECT_TRUE(j.at("pre_tokenizer").is_null());
+    const auto& model = j.at("model");
+    EXPECT_EQ(model.at("type"), "BPE");
+    EXPECT_EQ(model.at("unk_token"), "<unk>");
+    EXPECT_TRUE(model.at("byte_fallback").get<bool>());
+    EXPECT_TRUE(model.at("fuse_unk").get<bool>());
+    EXPECT_EQ(model.at("vocab").size(), info.pieces.size());
+    for (size_t i = 0; i < info.pieces.size(); ++i) EXPECT_EQ(model.at("vocab").at(info.pieces[i].piece), i);
+    // Every merge joins two vocab pieces into a vocab piece; scores never increase along the list.
+    const auto& merges = model.at("merges");
+    ASSERT_FALSE(merges.empty());
+    float previous = 1e30f;
+    for (const auto& m : merges) {
+        const std::string merged = m[0].get<std::string>() + m[1].get<std::string>();
+        ASSERT_TRUE(model.at("vocab").contains(merged)) << merged;
+        const float score = info.pieces[model.at("vocab").at(merged).get<size_t>()].score;
+        EXPECT_LE(score, previous) << merged;
+        previous = score;
+    }
+    // <pad> <eos> <bos> <unk> special, "\n" "\n\n" and the turn markers plain added tokens;
+    // the turn markers are matched in the normalized text, the newlines in the raw text.
+    size_t special = 0, plain = 0;
+    for (const auto& t : j.at("added_tokens")) {
+        const std::string content = t.at("content");
+        EXPECT_EQ(t.at("normalized").get<bool>(), content.find("_of_turn>") != std::string::npos) << content;
+        (t.at("special").get<bool>() ? special : plain)++;
+    }
+    EXPECT_EQ(special, 4u);
+    EXPECT_EQ(plain, 4u);
 }
 
 TEST_F(FixtureBpeJson, SameIdsAsSentencePieceOnEveryRecord) {

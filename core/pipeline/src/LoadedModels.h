@@ -5,6 +5,7 @@
 #include <string>
 
 #include "studio/Numerics.h"
+#include "studio/dit/FlowSampler.h"
 #include "studio/dit/NextDiT.h"
 #include "studio/text/Gemma3Text.h"
 #include "studio/text/JinaText.h"

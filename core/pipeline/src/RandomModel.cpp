@@ -1,6 +1,5 @@
 #include "studio/RandomModel.h"
 
-#include <sentencepiece_trainer.h>
 #include <spdlog/spdlog.h>
 
 #include <filesystem>
@@ -14,6 +13,7 @@
 #include "studio/dit/NextDiT.h"
 #include "studio/text/Gemma3Text.h"
 #include "studio/text/JinaText.h"
+#include "studio/tokenizers/TokenizerTraining.h"
 #include "studio/vae/Vae.h"
 
 namespace fs = std::filesystem;
@@ -57,8 +57,11 @@ void write_weights(const fs::path& path, std::vector<std::pair<std::string, torc
 void train_sentencepiece(const fs::path& corpus, const fs::path& prefix, const std::string& extra) {
     const std::string args = "--input=" + corpus.string() + " --model_prefix=" + prefix.string() +
                              " --minloglevel=2 --num_threads=2 --hard_vocab_limit=false " + extra;
-    const auto status = sentencepiece::SentencePieceTrainer::Train(args);
-    if (!status.ok()) throw ExportError("tokenizer training failed: " + std::string(status.message()));
+    try {
+        studio::train_sentencepiece(args);
+    } catch (const TokenizerError& e) {
+        throw ExportError(e.what());
+    }
 }
 
 int64_t count(const std::vector<std::pair<std::string, torch::Tensor>>& w) {

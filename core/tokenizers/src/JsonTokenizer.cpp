@@ -1,5 +1,7 @@
 // HF tokenizer.json runtime: added tokens cut out, normalizer, pre-tokenizer, Unigram or
 // BPE model, decoder, in the order and with the semantics of the `tokenizers` library.
+#include "JsonTokenizer.h"
+
 #include <filesystem>
 #include <fstream>
 #include <nlohmann/json.hpp>
@@ -28,7 +30,7 @@ std::string model_type_of(const nlohmann::json& model) {
 
 class JsonTokenizer : public Tokenizer {
 public:
-    JsonTokenizer(const std::string& path, const nlohmann::json& j) : m_path(path) {
+    JsonTokenizer(const std::string& path, const nlohmann::json& j, const std::string& description) : m_path(path) {
         if (!j.is_object() || !j.contains("model") || !j.at("model").is_object())
             throw TokenizerError("no \"model\" object");
         const auto& model = j.at("model");
@@ -47,8 +49,10 @@ public:
         m_join_with_space = decoder.is_null();
         if (!m_decoder && !m_join_with_space) m_decoder = tok::make_default_decoder();
         m_vocab_size = std::max(m_model->size(), m_added.max_id() + 1);
-        m_description = "HF tokenizers " + type + " (" + std::filesystem::path(path).filename().string() + ", " +
-                        m_model->summary() + ")";
+        m_description = !description.empty()
+                            ? description
+                            : "HF tokenizers " + type + " (" + std::filesystem::path(path).filename().string() + ", " +
+                                  m_model->summary() + ")";
     }
 
     std::vector<int64_t> encode(const std::string& input) const override {
@@ -115,6 +119,11 @@ private:
 
 }  // namespace
 
+std::unique_ptr<Tokenizer> make_json_tokenizer(const nlohmann::json& j, const std::string& path,
+                                               const std::string& description) {
+    return std::make_unique<JsonTokenizer>(path, j, description);
+}
+
 std::unique_ptr<Tokenizer> load_tokenizer_json(const std::string& path) {
     std::error_code ec;
     if (!std::filesystem::is_regular_file(path, ec)) throw TokenizerError("tokenizer file not found: '" + path + "'");
@@ -129,7 +138,7 @@ std::unique_ptr<Tokenizer> load_tokenizer_json(const std::string& path) {
         throw TokenizerError("invalid JSON in tokenizer file '" + path + "': " + e.what());
     }
     try {
-        return std::make_unique<JsonTokenizer>(path, j);
+        return make_json_tokenizer(j, path);
     } catch (const TokenizerError& e) {
         throw TokenizerError("cannot load tokenizer file '" + path + "': " + e.what());
     } catch (const nlohmann::json::exception& e) {

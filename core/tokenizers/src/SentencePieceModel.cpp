@@ -121,6 +121,12 @@ void parse_trainer(std::string_view data, const std::string& source, SentencePie
             info->model_type = kTypes[t];
         } else if (field == 35 && wire == 0) {
             info->byte_fallback = r.varint() != 0;
+        } else if (field == 24 && wire == 0) {
+            info->treat_whitespace_as_suffix = r.varint() != 0;
+        } else if (field >= 40 && field <= 43 && wire == 0) {
+            // int32 fields: negative values arrive as 64-bit two's complement varints.
+            const auto v = static_cast<int>(static_cast<int32_t>(r.varint()));
+            (field == 40 ? info->unk_id : field == 41 ? info->bos_id : field == 42 ? info->eos_id : info->pad_id) = v;
         } else
             r.skip(wire);
     }
@@ -132,6 +138,8 @@ void parse_normalizer(std::string_view data, const std::string& source, Sentence
     while (r.next(&field, &wire)) {
         if (field == 1 && wire == 2)
             info->normalizer_name = std::string(r.bytes());
+        else if (field == 2 && wire == 2)
+            info->precompiled_charsmap = std::string(r.bytes());
         else if (field == 3 && wire == 0)
             info->add_dummy_prefix = r.varint() != 0;
         else if (field == 4 && wire == 0)
@@ -160,6 +168,10 @@ SentencePieceModelInfo parse_sentencepiece_model(std::string_view bytes, const s
             r.skip(wire);
     }
     if (info.pieces.empty()) r.fail("no pieces");
+    const int n = static_cast<int>(info.pieces.size());
+    if (info.unk_id < 0 || info.unk_id >= n) r.fail("unk_id " + std::to_string(info.unk_id) + " is outside the pieces");
+    for (const int id : {info.bos_id, info.eos_id, info.pad_id})
+        if (id >= n) r.fail("special id " + std::to_string(id) + " is outside the pieces");
     return info;
 }
 

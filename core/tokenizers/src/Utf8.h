@@ -25,6 +25,7 @@ bool is_word_char(char32_t c);
 
 // Standard base64 (padding optional, whitespace ignored); returns false on bad input.
 bool base64_decode(std::string_view in, std::string* out);
+std::string base64_encode(std::string_view in);
 
 void replace_all(std::string& s, std::string_view from, std::string_view to);
 

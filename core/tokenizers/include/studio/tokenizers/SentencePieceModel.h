@@ -1,7 +1,8 @@
 #pragma once
-// Reads the parts of a SentencePiece ModelProto (tokenizer.model) that describe it: the
-// model type, the pieces with scores and types, and the normalizer settings. A small
-// protobuf reader, so no generated protobuf code is needed.
+// Reads the parts of a SentencePiece ModelProto (tokenizer.model) that the tokenizer runs on:
+// the model type, the pieces with scores and types, the special ids and the normalizer
+// settings with their compiled rules. A small protobuf reader, so no generated protobuf code
+// (and no protobuf runtime) is needed.
 #include <string>
 #include <string_view>
 #include <vector>
@@ -16,11 +17,20 @@ struct SentencePieceEntry {
     SentencePieceType type{SentencePieceType::Normal};
 };
 
+// Defaults are the proto's defaults, used when a field is absent.
 struct SentencePieceModelInfo {
     std::string model_type{"unigram"};  // unigram, bpe, word, char
     std::vector<SentencePieceEntry> pieces;
+    // TrainerSpec
     bool byte_fallback{false};
+    bool treat_whitespace_as_suffix{false};
+    int unk_id{0};
+    int bos_id{1};
+    int eos_id{2};
+    int pad_id{-1};  // -1: none
+    // NormalizerSpec
     std::string normalizer_name;
+    std::string precompiled_charsmap;  // raw bytes; empty: no rules (identity)
     bool add_dummy_prefix{true};
     bool remove_extra_whitespaces{true};
     bool escape_whitespaces{true};

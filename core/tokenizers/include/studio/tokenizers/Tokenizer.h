@@ -28,7 +28,8 @@ public:
     virtual std::string description() const = 0;
 };
 
-// A SentencePiece tokenizer.model, ids as the model numbers them (Gemma).
+// A SentencePiece tokenizer.model, ids as the model numbers them (Gemma). Read natively and
+// run as its equivalent tokenizer.json (SentencePieceConversion.h); no libsentencepiece.
 std::unique_ptr<Tokenizer> load_sentencepiece_tokenizer(const std::string& path);
 // A SentencePiece model seen through fairseq's id layout, as XLM-R uses it:
 // <s>=0 <pad>=1 </s>=2 <unk>=3, piece i>=3 -> i+1, <mask> last.
