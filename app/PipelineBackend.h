@@ -1,0 +1,16 @@
+#pragma once
+// The app's generation backend: one Pipeline owned by the worker thread (models stay loaded
+// between jobs) and a second, tokenizer-only one for the prompt's token count.
+#include "studio/ui/GenerationWorker.h"
+#include "studio/ui/PromptPanel.h"
+
+namespace studio::app {
+
+// Runs jobs on a Pipeline that lives as long as the returned runner.
+ui::GenerationRunner make_pipeline_runner();
+// Counts tokens with its own Pipeline (only tokenizers get loaded); serialised by a mutex
+// because the token counter runs on a thread pool.
+ui::TokenCounter make_token_counter();
+bool cuda_available();
+
+}  // namespace studio::app

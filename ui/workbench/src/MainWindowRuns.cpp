@@ -1,0 +1,291 @@
+// MainWindow: queueing jobs, showing their progress and results, restoring from images.
+#include <QAction>
+#include <QDateTime>
+#include <QFileInfo>
+#include <QTabWidget>
+
+#include "studio/PromptFormat.h"
+#include "studio/Provenance.h"
+#include "studio/ui/CompareView.h"
+#include "studio/ui/ErrorBanner.h"
+#include "studio/ui/GenerationControls.h"
+#include "studio/ui/GenerationWorker.h"
+#include "studio/ui/HistoryStrip.h"
+#include "studio/ui/JobStatusBar.h"
+#include "studio/ui/LogPanel.h"
+#include "studio/ui/MainWindow.h"
+#include "studio/ui/MetadataDialog.h"
+#include "studio/ui/MetricsPanel.h"
+#include "studio/ui/PixelReadout.h"
+
+namespace studio::ui {
+
+namespace {
+// "fp32" when every module agrees, else the four values ("fp32/fp32/bf16/bf16").
+QString precisionSummary(const PrecisionConfig& p) {
+    QStringList values;
+    for (Module m : kAllModules) values << QString::fromStdString(to_string(p.get(m)));
+    return values.count(values.front()) == values.size() ? values.front() : values.join(QLatin1Char('/'));
+}
+
+// The training system prompt for plain-text captions, without its " <Prompt Start> " tail
+// (the pipeline adds that to a custom system prompt).
+std::string plainTextSystemPrompt() {
+    std::string s = kTextSystemPrompt;
+    const auto tail = s.find("<Prompt Start>");
+    if (tail != std::string::npos) s.erase(tail);
+    while (!s.empty() && s.back() == ' ') s.pop_back();
+    return s;
+}
+}  // namespace
+
+QString MainWindow::precisionLabel(const PrecisionConfig& config) const {
+    const QString summary = precisionSummary(config);
+    if (!summary.contains(QLatin1Char('/'))) return summary;
+    for (const QString& name : m_precision->presetNames())
+        if (m_precision->preset(name) == config) return name;  // "Mixed" or a user preset
+    return summary;
+}
+
+void MainWindow::setPlainTextConfirmation(std::function<bool(const QString&)> confirm) {
+    m_prompt->setPlainTextConfirmation(std::move(confirm));
+}
+
+void MainWindow::connectWorker() {
+    if (!m_worker) return;
+    GenerationWorker* w = m_worker;
+    connect(w, &GenerationWorker::queued, this, [this] { m_status->setQueued(m_worker->queuedCount()); });
+    connect(w, &GenerationWorker::started, this, [this](int, const QString& tag) {
+        m_status->jobStarted(tag);
+        m_status->setQueued(m_worker->queuedCount());
+        action(QStringLiteral("cancel"))->setEnabled(true);
+    });
+    connect(w, &GenerationWorker::progress, this, [this](int, const ProgressInfo& info) { m_status->setProgress(info); });
+    connect(w, &GenerationWorker::preview, this, [this](int, const QImage& image) { m_status->setPreview(image); });
+    connect(w, &GenerationWorker::finished, this, &MainWindow::onJobFinished);
+    connect(w, &GenerationWorker::failed, this, [this](int jobId, const QString& message) {
+        const QString tag = m_worker ? m_worker->tag(jobId) : QString();
+        m_status->jobEnded(tr("%1 failed").arg(tag));
+        m_banner->showError(tr("Run %1 failed:").arg(tag), message);
+        m_log->appendMessage(static_cast<int>(LogLevel::Error), tr("Run %1 failed: %2").arg(tag, message));
+    });
+    connect(w, &GenerationWorker::cancelled, this, [this](int jobId) {
+        const QString tag = m_worker ? m_worker->tag(jobId) : QString();
+        m_status->jobEnded(tr("%1 cancelled").arg(tag));
+        m_status->setQueued(m_worker ? m_worker->queuedCount() : 0);
+        m_log->appendMessage(static_cast<int>(LogLevel::Info), tr("Run %1 cancelled").arg(tag));
+    });
+    connect(w, &GenerationWorker::idle, this, [this] {
+        action(QStringLiteral("cancel"))->setEnabled(m_worker && m_worker->busy());
+        Q_EMIT jobsIdle();
+    });
+}
+
+std::optional<GenerationParams> MainWindow::prepareParams(PrecisionPanel::Column column) {
+    if (!m_worker) {
+        showError(tr("Cannot run"), tr("This build has no generation backend."));
+        return std::nullopt;
+    }
+    if (m_controls->modelDir().isEmpty()) {
+        showError(tr("No model folder"), tr("Choose a NewBie model folder under Generation > Model first."));
+        return std::nullopt;
+    }
+    const PromptPanel::RunCheck check = m_prompt->checkBeforeRun();
+    if (check == PromptPanel::RunCheck::Blocked) return std::nullopt;
+    GenerationParams p;
+    m_controls->fillParams(p);
+    p.seed = m_controls->resolveSeed();
+    p.prompt = m_prompt->prompt().toStdString();
+    p.negative = m_prompt->negative().toStdString();
+    p.precision = m_precision->config(column);
+    if (check == PromptPanel::RunCheck::SendAsPlainText) {
+        // Sent verbatim, but conditioned like a plain-text caption, and recorded as such.
+        p.system_prompt = SystemPromptMode::Custom;
+        p.custom_system_prompt = plainTextSystemPrompt();
+    }
+    return p;
+}
+
+int MainWindow::enqueue(const GenerationParams& params, const QString& tag) {
+    const int id = m_worker->enqueue(params, tag);
+    if (id == 0) {
+        showError(tr("Queue full"), tr("%1 jobs are waiting already; cancel some or wait.").arg(GenerationWorker::kMaxQueued));
+        return 0;
+    }
+    m_prompt->addToRecent();
+    action(QStringLiteral("cancel"))->setEnabled(true);
+    m_log->appendMessage(static_cast<int>(LogLevel::Info),
+                         tr("Queued %1: precision %2, seed %3").arg(tag, QString::fromStdString(params.precision.describe_sources()))
+                             .arg(params.seed));
+    return id;
+}
+
+int MainWindow::runColumn(PrecisionPanel::Column column) {
+    const auto params = prepareParams(column);
+    return params ? enqueue(*params, column == PrecisionPanel::A ? QStringLiteral("A") : QStringLiteral("B")) : 0;
+}
+
+QList<int> MainWindow::compare() {
+    const auto a = prepareParams(PrecisionPanel::A);
+    if (!a) return {};
+    GenerationParams b = *a;  // same prompt, seed and settings; only the precision differs
+    b.precision = m_precision->config(PrecisionPanel::B);
+    QList<int> ids;
+    if (const int id = enqueue(*a, QStringLiteral("A"))) ids << id;
+    if (const int id = enqueue(b, QStringLiteral("B"))) ids << id;
+    return ids;
+}
+
+void MainWindow::cancelJobs() {
+    if (m_worker) m_worker->cancelAll();
+}
+
+void MainWindow::onJobFinished(int jobId, const RunResult& result) {
+    const QString tag = m_worker ? m_worker->tag(jobId) : QStringLiteral("A");
+    RunRecord rec;
+    rec.id = QStringLiteral("run-%1").arg(jobId);
+    rec.image = shareImage(result.image);
+    rec.report = result.report;
+    rec.hasReport = true;
+    const QString precision = precisionLabel(result.report.params.precision);
+    rec.label = QStringLiteral("%1 \u00b7 seed %2").arg(precision).arg(result.report.params.seed);
+    // The strip is narrow: tag and precision only; the seed and the rest are in the tooltip.
+    HistoryEntry entry{rec.id, QStringLiteral("%1 \u00b7 %2").arg(tag, precision),
+                       QStringLiteral("%1\n%2").arg(QDateTime::currentDateTime().toString(Qt::ISODate),
+                                                    QString::fromStdString(result.report.params.to_string())),
+                       toQImage(result.image)};
+    m_runs[rec.id] = rec;
+    m_runOrder << rec.id;
+    m_history->addRun(entry);
+    showRun(rec.id, tag == QStringLiteral("B") ? PrecisionPanel::B : PrecisionPanel::A);
+    forgetOldRuns();
+    if (!m_shownA.isEmpty() && !m_shownB.isEmpty() && tag == QStringLiteral("B"))
+        m_sideTabs->setCurrentWidget(m_metrics);  // both sides are there: the numbers are what comes next
+
+    m_status->jobEnded(tr("%1 done in %2 s").arg(tag).arg(result.report.total_seconds, 0, 'f', 1));
+    const RunReport& r = result.report;
+    if (!r.first_nonfinite_stage.empty() || r.black_image) {
+        QString what = r.first_nonfinite_stage.empty()
+                           ? tr("the image is black")
+                           : tr("non-finite values first appeared at \"%1\"").arg(QString::fromStdString(r.first_nonfinite_stage));
+        if (r.vae_fallback_used) what += tr("; the VAE was re-run in fp32");
+        m_banner->showError(tr("Run %1 (%2):").arg(tag, precision), what);
+    }
+    for (const std::string& w : r.warnings)
+        m_log->appendMessage(static_cast<int>(LogLevel::Warn), tr("%1: %2").arg(tag, QString::fromStdString(w)));
+}
+
+void MainWindow::showRun(const QString& id, PrecisionPanel::Column column) {
+    if (!m_runs.count(id)) return;
+    (column == PrecisionPanel::A ? m_shownA : m_shownB) = id;
+    refreshShown();
+    Q_EMIT runShown(id, column);
+}
+
+void MainWindow::refreshShown() {
+    auto find = [this](const QString& id) -> const RunRecord* {
+        auto it = m_runs.find(id);
+        return it == m_runs.end() ? nullptr : &it->second;
+    };
+    const RunRecord* a = find(m_shownA);
+    const RunRecord* b = find(m_shownB);
+    const ImagePtr imgA = a ? a->image : nullptr;
+    const ImagePtr imgB = b ? b->image : nullptr;
+    const QString labelA = a ? QStringLiteral("A: ") + a->label : QStringLiteral("A");
+    const QString labelB = b ? QStringLiteral("B: ") + b->label : QStringLiteral("B");
+    m_compare->setImages(imgA, imgB);
+    m_compare->setLabels(labelA, labelB);
+    m_readout->setImages(imgA, imgB);
+    m_readout->setLabels(labelA, labelB);
+    m_metrics->setLabels(labelA, labelB);
+    m_metrics->setImages(imgA, imgB);
+    m_metrics->setReports(a ? QString::fromStdString(a->report.to_json()) : QString(),
+                          b ? QString::fromStdString(b->report.to_json()) : QString());
+    m_history->setMarkedA(a ? m_shownA : QString());
+    m_history->setMarkedB(b ? m_shownB : QString());
+}
+
+void MainWindow::forgetOldRuns() {
+    for (int i = 0; m_runOrder.size() > kMaxRunsKept && i < m_runOrder.size();) {
+        const QString id = m_runOrder[i];
+        if (id == m_shownA || id == m_shownB) {
+            ++i;
+            continue;
+        }
+        m_runOrder.removeAt(i);
+        m_runs.erase(id);
+        m_history->removeRun(id);
+    }
+}
+
+std::optional<RunReport> MainWindow::shownReport(PrecisionPanel::Column column) const {
+    auto it = m_runs.find(column == PrecisionPanel::A ? m_shownA : m_shownB);
+    if (it == m_runs.end() || !it->second.hasReport) return std::nullopt;
+    return it->second.report;
+}
+
+ExportInputs MainWindow::exportInputs() const {
+    ExportInputs in;
+    auto fill = [this](const QString& id, const QString& column, ImageF& image, QString& label) {
+        auto it = m_runs.find(id);
+        if (it == m_runs.end()) return;
+        if (it->second.image) image = *it->second.image;
+        label = column + QStringLiteral(": ") + it->second.label;
+    };
+    fill(m_shownA, QStringLiteral("A"), in.a, in.labelA);
+    fill(m_shownB, QStringLiteral("B"), in.b, in.labelB);
+    in.reportA = shownReport(PrecisionPanel::A);
+    in.reportB = shownReport(PrecisionPanel::B);
+    in.gain = m_compare->differenceGain();
+    in.colormap = m_compare->colormap();
+    return in;
+}
+
+bool MainWindow::openImage(const QString& path) {
+    ImageMetadata meta;
+    try {
+        meta = read_image_metadata(path.toStdString());
+    } catch (const std::exception& e) {
+        showError(tr("Cannot open image"), QString::fromStdString(e.what()));
+        return false;
+    }
+    GenerationParams params;
+    RunReport report;
+    std::string error;
+    const bool restored = params_from_provenance(meta.text, params, &error, &report);
+    if (restored) {
+        m_prompt->setPrompt(QString::fromStdString(params.prompt));
+        m_prompt->setNegative(QString::fromStdString(params.negative));
+        m_controls->applyParams(params);
+        m_precision->setConfig(PrecisionPanel::A, params.precision);
+        report.params = params;
+    }
+    // Show the pixels too, as A, so an export can be compared with a new run.
+    try {
+        RunRecord rec;
+        rec.id = QStringLiteral("file:") + QFileInfo(path).absoluteFilePath();
+        rec.image = shareImage(read_image(path.toStdString()));
+        rec.report = report;
+        rec.hasReport = restored;
+        rec.label = QStringLiteral("%1 \u00b7 %2").arg(QFileInfo(path).fileName(),
+                                                         restored ? precisionLabel(params.precision) : tr("no settings"));
+        if (rec.image) {
+            if (!m_runs.count(rec.id)) m_runOrder << rec.id;
+            m_runs[rec.id] = rec;
+            m_history->addRun({rec.id, QFileInfo(path).fileName(), path, toQImage(*rec.image)});
+            showRun(rec.id, PrecisionPanel::A);
+        }
+    } catch (const std::exception& e) {
+        m_log->appendMessage(static_cast<int>(LogLevel::Warn), tr("Could not show %1: %2").arg(path, QString::fromStdString(e.what())));
+    }
+    const QString status = restored ? tr("Settings, prompt and precision (as column A) were restored from this image.")
+                                    : tr("No settings restored: %1").arg(QString::fromStdString(error));
+    auto* dialog = new MetadataDialog(path, meta.text, status, this);
+    dialog->setAttribute(Qt::WA_DeleteOnClose);
+    dialog->show();
+    m_log->appendMessage(static_cast<int>(restored ? LogLevel::Info : LogLevel::Warn),
+                         tr("Opened %1: %2").arg(path, status));
+    return restored;
+}
+
+}  // namespace studio::ui
