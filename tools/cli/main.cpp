@@ -1,4 +1,5 @@
-// precision-cli: a thin front end over core/ (inspect, generate, compare, init-random, metadata).
+// precision-cli: a thin front end over core/ (inspect, generate, compare, init-random, metadata,
+// eval-attributes).
 #include <spdlog/spdlog.h>
 
 #include <iostream>
@@ -19,6 +20,7 @@ int main(int argc, char** argv) {
     runners["compare"] = studio::cli::add_compare_command(app);
     runners["init-random"] = studio::cli::add_init_random_command(app);
     runners["metadata"] = studio::cli::add_metadata_command(app);
+    runners["eval-attributes"] = studio::cli::add_eval_attributes_command(app);
     CLI11_PARSE(app, argc, argv);
 
     studio::init_logging({}, true);
