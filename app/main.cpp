@@ -113,6 +113,7 @@ void grabWhenSettled(ui::MainWindow& window, const QString& path) {
 }  // namespace
 
 int main(int argc, char** argv) {
+    studio::prepare_process_environment();
     QApplication app(argc, argv);
     QApplication::setOrganizationName(QStringLiteral("precision-studio"));
     QApplication::setApplicationName(QStringLiteral("Precision Studio"));

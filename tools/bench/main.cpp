@@ -42,6 +42,7 @@ std::string fmt(double v, int digits = 3) {
 }  // namespace
 
 int main(int argc, char** argv) {
+    studio::prepare_process_environment();
     CLI::App app{"Measure time per image and peak memory per precision configuration"};
     std::string model, preset, device = "cpu", sizes = "256x256", out, prompt = "<character_1><n>$character_1$</n><gender>1girl</gender><appearance>silver_hair, long_hair, purple_eyes</appearance><clothing>maid_dress</clothing><expression>smile</expression></character_1><general_tags><background>simple_background</background></general_tags>";
     std::vector<std::string> precisions{"fp32", "bf16", "mixed"};

@@ -10,6 +10,7 @@
 #include "studio/Logging.h"
 
 int main(int argc, char** argv) {
+    studio::prepare_process_environment();
     CLI::App app{"Precision Studio command line: inspect NewBie model folders, generate and compare precisions"};
     app.require_subcommand(1);
     bool verbose = false;

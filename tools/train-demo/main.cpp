@@ -61,6 +61,7 @@ void print(const char* stage, const StageResult& r) {
 }  // namespace
 
 int main(int argc, char** argv) {
+    studio::prepare_process_environment();
     CLI::App app{"Trains the embedded demo model on rendered characters and exports it"};
     app.require_subcommand(1);
     bool verbose = false;

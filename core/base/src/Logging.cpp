@@ -101,4 +101,6 @@ void set_log_level(LogLevel level) {
     spdlog::default_logger()->set_level(map[static_cast<int>(level)]);
 }
 
+void prepare_process_environment() { ::setenv("OMP_WAIT_POLICY", "PASSIVE", 0); }
+
 }  // namespace studio

@@ -75,7 +75,11 @@ int64_t process_rss_bytes() {
 
 MemoryMonitor::MemoryMonitor(bool cuda) : m_cuda(cuda) {
 #if defined(STUDIO_HAVE_CUDA)
-    if (m_cuda) c10::cuda::CUDACachingAllocator::resetPeakStats(0);
+    if (m_cuda) {
+        // The allocator must be initialised before its statistics can be reset.
+        (void)torch::empty({1}, torch::TensorOptions().device(torch::kCUDA));
+        c10::cuda::CUDACachingAllocator::resetPeakStats(0);
+    }
 #endif
     sample();
 }
