@@ -10,6 +10,7 @@
 #include "studio/Json.h"
 #include "studio/PromptFormat.h"
 #include "studio/SafeTensors.h"
+#include "studio/prompt/PromptTemplates.h"
 #include "studio/dit/NextDiT.h"
 #include "studio/text/Gemma3Text.h"
 #include "studio/text/JinaText.h"
@@ -90,6 +91,9 @@ std::string random_prompt_corpus(uint64_t seed, int lines) {
         out += prompt + "\n";
     }
     out += "初音ミク, 少女, 蓝色头发, 微笑\n";
+    // The studio's own templates, so that its example prompts tokenize compactly.
+    for (const auto& name : prompt_template_names())
+        for (int i = 0; i < 20; ++i) out += std::string(kXmlSystemPrompt) + prompt_template(name) + "\n";
     return out;
 }
 
@@ -106,18 +110,18 @@ int64_t write_random_model(const std::string& dir_in, const RandomModelOptions& 
     const fs::path corpus = dir / "corpus.tmp.txt";
     std::ofstream(corpus) << random_prompt_corpus(o.seed, tiny ? 600 : 3000);
     train_sentencepiece(corpus, dir / "text_encoder" / "tokenizer",
-                        "--model_type=bpe --vocab_size=" + std::string(tiny ? "400" : "4000") +
+                        "--model_type=bpe --vocab_size=" + std::string(tiny ? "1000" : "4000") +
                             " --byte_fallback=true --split_digits=true --add_dummy_prefix=false --remove_extra_whitespaces=false"
                             " --normalization_rule_name=identity --allow_whitespace_only_pieces=true --character_coverage=1.0"
                             " --pad_id=0 --eos_id=1 --bos_id=2 --unk_id=3 --user_defined_symbols=<start_of_turn>,<end_of_turn>");
     train_sentencepiece(corpus, dir / "clip_model" / "sentencepiece.bpe",
-                        "--model_type=unigram --vocab_size=" + std::string(tiny ? "300" : "3000") +
+                        "--model_type=unigram --vocab_size=" + std::string(tiny ? "600" : "3000") +
                             " --character_coverage=1.0 --unk_id=0 --bos_id=1 --eos_id=2 --pad_id=-1");
     fs::remove(corpus);
     fs::remove(dir / "text_encoder" / "tokenizer.vocab");
     fs::remove(dir / "clip_model" / "sentencepiece.bpe.vocab");
-    const int64_t gemma_vocab = tiny ? 400 : 262208;
-    const int64_t jina_vocab = tiny ? 302 : 250002;
+    const int64_t gemma_vocab = tiny ? 1000 : 262208;
+    const int64_t jina_vocab = tiny ? 602 : 250002;
 
     GemmaConfig g;
     JinaConfig j;

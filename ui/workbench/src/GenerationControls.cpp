@@ -75,7 +75,7 @@ void GenerationControls::buildUi() {
 
     m_steps = new QSpinBox;
     m_steps->setRange(1, 500);
-    m_steps->setValue(28);
+    m_steps->setValue(20);  // first start: suits the CPU demo model; settings remember the user's choice
     form->addRow(tr("Steps"), m_steps);
 
     m_cfg = new QDoubleSpinBox;
@@ -107,6 +107,10 @@ void GenerationControls::buildUi() {
         spin->setValue(1024);
         connect(spin, &QSpinBox::editingFinished, this, &GenerationControls::snapCustomSize);
     }
+    // First start: the demo model's native 256x256 (real NewBie models: pick a 1024-class bucket).
+    m_size->setCurrentIndex(m_size->findData(QSize(256, 256)));
+    m_width->setValue(256);
+    m_height->setValue(256);
     m_customSize = new QWidget;
     auto* customRow = new QHBoxLayout(m_customSize);
     customRow->setContentsMargins(0, 0, 0, 0);
