@@ -38,7 +38,7 @@ const char* kReportA = R"({"params":{"seed":42,"steps":28,"width":1024,"height":
              {"module":"vae","requested":"fp32","numerics":"fp32","weight_dtypes":{"fp32":84000000},"load_seconds":0.2}],
   "checks":[{"stage":"text features","total":10,"nan":0,"inf":0,"saturated":0,"min":-9,"max":12,"mean_abs":0.8}],
   "timings":[{"stage":"encode","seconds":1.9},{"stage":"sample","seconds":61.2},{"stage":"decode","seconds":4.4}],
-  "total_seconds":67.5,"peak_memory_bytes":21474836480,"memory_kind":"CUDA peak allocated","device_name":"NVIDIA H100",
+  "total_seconds":67.5,"peak_memory_bytes":21474836480,"memory_kind":"CUDA peak allocated","device_name":"synthetic example report",
   "first_nonfinite_stage":"","black_image":false,"vae_fallback_used":false,"warnings":[]})";
 const char* kReportB = R"({"params":{"seed":42,"steps":28,"width":1024,"height":1024,"cfg_scale":5},
   "modules":[{"module":"text","requested":"bf16","numerics":"bf16 native","weight_dtypes":{"bf16":4299000000,"fp32":1000000},"load_seconds":1.7},
@@ -48,7 +48,7 @@ const char* kReportB = R"({"params":{"seed":42,"steps":28,"width":1024,"height":
              {"module":"vae","requested":"bf16","numerics":"bf16 native","weight_dtypes":{"bf16":84000000},"load_seconds":0.1}],
   "checks":[{"stage":"latent step 27","total":10,"nan":0,"inf":0,"saturated":3,"min":-3.4e38,"max":5,"mean_abs":0.8}],
   "timings":[{"stage":"encode","seconds":0.8},{"stage":"sample","seconds":24.9},{"stage":"decode","seconds":1.6}],
-  "total_seconds":27.3,"peak_memory_bytes":11811160064,"memory_kind":"CUDA peak allocated","device_name":"NVIDIA H100",
+  "total_seconds":27.3,"peak_memory_bytes":11811160064,"memory_kind":"CUDA peak allocated","device_name":"synthetic example report",
   "first_nonfinite_stage":"","black_image":false,"vae_fallback_used":false,
   "warnings":["clip: bf16 requested but fp16 ran"]})";
 
