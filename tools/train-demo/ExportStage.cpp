@@ -11,6 +11,7 @@
 #include "studio/Errors.h"
 #include "studio/Json.h"
 #include "studio/SafeTensors.h"
+#include "studio/WeightStore.h"
 
 namespace fs = std::filesystem;
 
@@ -27,18 +28,7 @@ NamedTensors renamed(const std::map<std::string, torch::Tensor>& all, const std:
 }
 
 int64_t write_weights(const fs::path& path, const NamedTensors& tensors, bool bf16) {
-    std::vector<SafeTensorBlob> blobs;
-    int64_t bytes = 0;
-    for (const auto& [name, t] : tensors) {
-        const auto c = t.to(torch::kCPU, bf16 ? torch::kBFloat16 : torch::kFloat32).contiguous();
-        SafeTensorBlob b{name, bf16 ? StDType::BF16 : StDType::F32, c.sizes().vec(), {}};
-        b.bytes.resize(static_cast<size_t>(c.numel() * c.element_size()));
-        std::memcpy(b.bytes.data(), c.data_ptr(), b.bytes.size());
-        bytes += static_cast<int64_t>(b.bytes.size());
-        blobs.push_back(std::move(b));
-    }
-    write_safetensors(path.string(), blobs, {{"format", "pt"}});
-    return bytes;
+    return write_tensor_file(path.string(), tensors, bf16);
 }
 
 void copy_into(const fs::path& from, const fs::path& to) {

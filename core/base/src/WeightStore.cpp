@@ -85,4 +85,27 @@ std::vector<std::string> WeightStore::keys() const {
 
 std::string WeightStore::origin() const { return m_files.empty() ? std::string() : m_files.front()->path(); }
 
+int64_t write_tensor_file(const std::string& path, std::vector<std::pair<std::string, torch::Tensor>> tensors, bool bf16) {
+    std::vector<SafeTensorBlob> blobs;
+    blobs.reserve(tensors.size());
+    int64_t bytes = 0;
+    for (auto& [name, t] : tensors) {
+        auto c = t.to(torch::kCPU);
+        if (c.is_floating_point()) c = c.to(bf16 ? torch::kBFloat16 : torch::kFloat32);
+        c = c.contiguous();
+        const StDType dt = c.scalar_type() == torch::kBFloat16 ? StDType::BF16
+                           : c.scalar_type() == torch::kFloat32 ? StDType::F32
+                           : c.scalar_type() == torch::kInt64   ? StDType::I64
+                                                                : throw ExportError("cannot store tensor '" + name + "' of dtype " +
+                                                                                    std::string(c10::toString(c.scalar_type())));
+        SafeTensorBlob b{name, dt, c.sizes().vec(), std::vector<std::byte>(static_cast<size_t>(c.numel() * c.element_size()))};
+        std::memcpy(b.bytes.data(), c.data_ptr(), b.bytes.size());
+        bytes += static_cast<int64_t>(b.bytes.size());
+        blobs.push_back(std::move(b));
+        t = torch::Tensor();  // large presets: free as we go
+    }
+    write_safetensors(path, blobs, {{"format", "pt"}});
+    return bytes;
+}
+
 }  // namespace studio

@@ -10,6 +10,7 @@
 #include "studio/Json.h"
 #include "studio/PromptFormat.h"
 #include "studio/SafeTensors.h"
+#include "studio/WeightStore.h"
 #include "studio/prompt/PromptTemplates.h"
 #include "studio/dit/NextDiT.h"
 #include "studio/text/Gemma3Text.h"
@@ -35,24 +36,8 @@ const std::string& pick(const std::vector<std::string>& v, R& rng) {
     return v[std::uniform_int_distribution<size_t>(0, v.size() - 1)(rng)];
 }
 
-std::vector<std::byte> tensor_bytes(const torch::Tensor& t) {
-    const auto c = t.contiguous();
-    std::vector<std::byte> out(static_cast<size_t>(c.numel() * c.element_size()));
-    std::memcpy(out.data(), c.data_ptr(), out.size());
-    return out;
-}
-
 void write_weights(const fs::path& path, std::vector<std::pair<std::string, torch::Tensor>> tensors, bool bf16) {
-    std::vector<SafeTensorBlob> blobs;
-    blobs.reserve(tensors.size());
-    for (auto& [name, t] : tensors) {
-        const auto stored = bf16 && t.is_floating_point() ? t.to(torch::kBFloat16) : t;
-        const StDType dt = stored.scalar_type() == torch::kBFloat16 ? StDType::BF16
-                           : stored.scalar_type() == torch::kInt64 ? StDType::I64 : StDType::F32;
-        blobs.push_back({name, dt, stored.sizes().vec(), tensor_bytes(stored)});
-        t = torch::Tensor();  // free as we go: the full preset is large
-    }
-    write_safetensors(path.string(), blobs, {{"format", "pt"}});
+    write_tensor_file(path.string(), std::move(tensors), bf16);
 }
 
 void train_sentencepiece(const fs::path& corpus, const fs::path& prefix, const std::string& extra) {

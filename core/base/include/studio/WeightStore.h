@@ -14,6 +14,11 @@ namespace studio {
 
 torch::Dtype to_torch_dtype(StDType d, const std::string& file = {}, const std::string& tensor = {});
 
+// Writes named tensors as one safetensors file (floating point stored as bf16 when `bf16`,
+// else fp32; integers as they are), releasing each tensor as soon as it is serialised.
+// Returns the bytes of tensor data written. Throws ExportError.
+int64_t write_tensor_file(const std::string& path, std::vector<std::pair<std::string, torch::Tensor>> tensors, bool bf16);
+
 class WeightStore {
 public:
     // `strip_prefixes`: the first matching prefix is removed from each key (e.g. "inner_model.",
