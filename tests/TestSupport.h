@@ -1,9 +1,12 @@
 #pragma once
 // Shared helpers for the test suites: where the fixtures are, temporary folders.
+#include <ftw.h>
+#include <unistd.h>
+
+#include <cstdio>
 #include <cstdlib>
 #include <filesystem>
 #include <string>
-#include <unistd.h>
 
 namespace studio::test {
 
@@ -21,10 +24,19 @@ inline std::string device_name() {
 
 inline std::filesystem::path source_dir() { return STUDIO_SOURCE_DIR; }
 
+// Deletes a folder tree (no error when it is missing). Not std::filesystem::remove_all: with the
+// CUDA libtorch wheels (built with a newer toolset on an older libstdc++) a torch-linked process
+// can bind remove_all to libtorch's own copy of the filesystem library, which crashes there.
+inline void remove_tree(const std::filesystem::path& dir) {
+    ::nftw(
+        dir.c_str(), [](const char* path, const struct stat*, int, struct FTW*) { return std::remove(path); }, 32,
+        FTW_DEPTH | FTW_PHYS);
+}
+
 // A fresh empty folder under the system temp dir, unique per test.
 inline std::filesystem::path temp_dir(const std::string& name) {
     auto p = std::filesystem::temp_directory_path() / ("studio-test-" + name + "-" + std::to_string(::getpid()));
-    std::filesystem::remove_all(p);
+    remove_tree(p);
     std::filesystem::create_directories(p);
     return p;
 }

@@ -83,5 +83,5 @@ TEST(DemoToyTraining, TrainsResumesExportsAndGenerates) {
     EXPECT_EQ(result.image.width, 64);
     EXPECT_EQ(result.image.height, 64);
     EXPECT_TRUE(result.report.first_nonfinite_stage.empty());
-    fs::remove_all(dir);
+    test::remove_tree(dir);
 }

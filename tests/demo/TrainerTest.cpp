@@ -83,7 +83,7 @@ TEST(DemoTrainer, GemmaMatchesTheInferenceModel) {
     std::printf("Gemma caption features: max rel err %.3g\n", err);
     EXPECT_LT(err, 1e-5);
     EXPECT_EQ(ours[1].narrow(0, 5, 4).abs().max().item<float>(), 0.0f);  // pad rows are 0
-    fs::remove_all(dir);
+    test::remove_tree(dir);
 }
 
 TEST(DemoTrainer, JinaMatchesTheInferenceModel) {
@@ -101,7 +101,7 @@ TEST(DemoTrainer, JinaMatchesTheInferenceModel) {
     const double err = rel_err(train->pooled(ids), jina_pooled(core, ids));
     std::printf("Jina pooled: max rel err %.3g\n", err);
     EXPECT_LT(err, 1e-5);
-    fs::remove_all(dir);
+    test::remove_tree(dir);
 }
 
 TEST(DemoTrainer, DitTrainingForwardMatchesInference) {
@@ -225,7 +225,7 @@ TEST(DemoTrainer, AdamWMinimisesAndRoundTripsItsState) {
     opt2.load_state(load_tensors((dir / "s.safetensors").string()), opt.steps());
     EXPECT_EQ(opt2.steps(), 300);
     EXPECT_TRUE(torch::allclose(opt2.state()[0].second, opt.state()[0].second));
-    fs::remove_all(dir);
+    test::remove_tree(dir);
 }
 
 TEST(DemoTrainer, PresetsRoundTripThroughJson) {

@@ -97,7 +97,7 @@ TEST(ImageIO, EveryFormatRoundTripsPixelsAndMetadata) {
     }
     // Nothing but the five finished files (no temporaries) is left.
     EXPECT_EQ(files_in(dir).size(), 5u);
-    fs::remove_all(dir);
+    test::remove_tree(dir);
 }
 
 TEST(ImageIO, GreyAndAlphaInputsExportAsRgb) {
@@ -115,7 +115,7 @@ TEST(ImageIO, GreyAndAlphaInputsExportAsRgb) {
     write_image((dir / "a.exr").string(), rgba, ImageFormat::EXR, {});
     const ImageF a = read_image((dir / "a.exr").string());
     EXPECT_FLOAT_EQ(a.at(1, 1, 0), 0.6f);  // alpha dropped, colour not premultiplied
-    fs::remove_all(dir);
+    test::remove_tree(dir);
 }
 
 TEST(ImageIO, NonFinitePixelsBecomeMagentaInIntegerFormats) {
@@ -128,7 +128,7 @@ TEST(ImageIO, NonFinitePixelsBecomeMagentaInIntegerFormats) {
     EXPECT_FLOAT_EQ(back.at(2, 1, 1), 0.0f);
     EXPECT_FLOAT_EQ(back.at(2, 1, 2), 1.0f);
     EXPECT_NEAR(back.at(0, 0, 1), 128.0f / 255, 1e-6);
-    fs::remove_all(dir);
+    test::remove_tree(dir);
 }
 
 TEST(ImageIO, OverwriteReplacesTheFileWhole) {
@@ -141,7 +141,7 @@ TEST(ImageIO, OverwriteReplacesTheFileWhole) {
     EXPECT_NEAR(back.at(0, 0, 0), 0.9f, 0.5 / 255 + 1e-6);
     EXPECT_TRUE(read_image_metadata(path).text.empty());
     EXPECT_EQ(files_in(dir).size(), 1u);
-    fs::remove_all(dir);
+    test::remove_tree(dir);
 }
 
 TEST(ImageIO, UnwritablePathThrowsAndLeavesNothing) {
@@ -164,7 +164,7 @@ TEST(ImageIO, UnwritablePathThrowsAndLeavesNothing) {
     EXPECT_THROW(write_image((dir / "sub").string(), img, ImageFormat::TIFF16, {}), ExportError);
     EXPECT_THROW(write_image("", img, ImageFormat::PNG8, {}), ExportError);
     EXPECT_EQ(files_in(dir).size(), 2u);  // plain.txt and sub only
-    fs::remove_all(dir);
+    test::remove_tree(dir);
 }
 
 TEST(ImageIO, RejectedExportKeepsThePreviousFile) {
@@ -177,7 +177,7 @@ TEST(ImageIO, RejectedExportKeepsThePreviousFile) {
     EXPECT_EQ(fs::file_size(path), size_before);
     EXPECT_EQ(read_image(path).width, 4);
     EXPECT_EQ(files_in(dir).size(), 1u);
-    fs::remove_all(dir);
+    test::remove_tree(dir);
 }
 
 // The mechanism behind "a failed export never leaves a half file".
@@ -207,7 +207,7 @@ TEST(AtomicFile, OnlyCommitReplacesTheTarget) {
     in2 >> content;
     EXPECT_EQ(content, "new");
     EXPECT_EQ(files_in(dir).size(), 1u);
-    fs::remove_all(dir);
+    test::remove_tree(dir);
 }
 
 TEST(ImageIO, InvalidInputsAreRejected) {
@@ -233,5 +233,5 @@ TEST(ImageIO, InvalidInputsAreRejected) {
     bad_utf8.text["parameters"] = std::string("\xff\xfe broken");
     EXPECT_THROW(write_image((dir / "u.tif").string(), ImageF(2, 2), ImageFormat::TIFF16, bad_utf8), ExportError);
     EXPECT_TRUE(files_in(dir).empty());
-    fs::remove_all(dir);
+    test::remove_tree(dir);
 }

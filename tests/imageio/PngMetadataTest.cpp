@@ -119,7 +119,7 @@ TEST(PngMetadata, ChunkLayoutAndCrcs) {
     for (const auto& c : chunks_of(read_bytes(dir / "b.png"))) b_text += c.type == "tEXt";
     EXPECT_EQ(b_text, 0);
     EXPECT_EQ(read_image_metadata((dir / "b.png").string()).text.at("parameters"), "少女, 笑顔");
-    fs::remove_all(dir);
+    test::remove_tree(dir);
 }
 
 TEST(PngMetadata, ReadsForeignTextChunks) {
@@ -144,7 +144,7 @@ TEST(PngMetadata, ReadsForeignTextChunks) {
     EXPECT_EQ(text.at("workflow"), R"({"nodes":[]})");
     EXPECT_EQ(text.count("Broken"), 0u);
     EXPECT_EQ(read_image((dir / "foreign.png").string()).width, 4);  // pixels unaffected
-    fs::remove_all(dir);
+    test::remove_tree(dir);
 }
 
 TEST(PngMetadata, CorruptFilesGiveClearErrors) {
@@ -174,5 +174,5 @@ TEST(PngMetadata, CorruptFilesGiveClearErrors) {
     EXPECT_THROW(read_image_metadata((dir / "truncated.png").string()), ImageReadError);
     EXPECT_THROW(read_image_metadata((dir / "garbage.png").string()), ImageReadError);
     EXPECT_THROW(read_image_metadata((dir / "missing.png").string()), ImageReadError);
-    fs::remove_all(dir);
+    test::remove_tree(dir);
 }

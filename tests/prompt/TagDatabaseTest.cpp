@@ -165,7 +165,7 @@ TEST(TagDatabase, FolderLoadAndDefaultLookup) {
 
     // Without the variable the source tree's list is found.
     EXPECT_GE(TagDatabase::load_default().size(), 500u);
-    std::filesystem::remove_all(dir);
+    test::remove_tree(dir);
 }
 
 }  // namespace

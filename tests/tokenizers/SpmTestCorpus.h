@@ -1,6 +1,7 @@
 #pragma once
 // A small deterministic prompt corpus for training SentencePiece models in the tests, and
 // texts that stress the normalizer settings (spaces, tabs, NFKC forms, unseen characters).
+#include <cstdint>
 #include <string>
 #include <vector>
 

@@ -54,7 +54,7 @@ protected:
         m_config = VaeConfig::from_json_file(test::fixture_vae_component().config_path);
         m_inputs = read_tensors(test::vae_fixture_dir() / "inputs.safetensors");
     }
-    void TearDown() override { fs::remove_all(m_dir); }
+    void TearDown() override { test::remove_tree(m_dir); }
 
     // A folder with the fixture config and the given weights; returns its component.
     ComponentFiles folder(const std::string& name, const std::map<std::string, torch::Tensor>& weights,
