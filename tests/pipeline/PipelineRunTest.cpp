@@ -8,6 +8,7 @@
 #include "studio/Errors.h"
 #include "studio/Generation.h"
 #include "studio/RandomModel.h"
+#include "studio/Json.h"
 
 namespace fs = std::filesystem;
 using namespace studio;
@@ -175,4 +176,32 @@ TEST(PipelineRun, TokenCountIncludesSystemPromptAndBos) {
     const int without = pipeline.count_tokens(tiny_model().string(), "1girl, blue_hair", SystemPromptMode::None);
     EXPECT_GT(with, without);
     EXPECT_GE(without, 2);
+}
+
+// A model folder whose model_index.json asks for compact XML (as the demo model does): the
+// encoders see the same text however the prompt is laid out, and the report says so.
+TEST(PipelineRun, CompactXmlModelIgnoresPromptLayout) {
+    const auto dir = test::temp_dir("compact-model");
+    fs::copy(tiny_model(), dir, fs::copy_options::recursive | fs::copy_options::overwrite_existing);
+    const auto index_path = (dir / "model_index.json").string();
+    auto index = read_json_file(index_path);
+    index["_precision_studio"]["prompt_layout"] = "compact_xml";
+    write_json_file(index_path, index);
+
+    Pipeline pipeline;
+    auto p = tiny_params("fp32");
+    const auto typed = pipeline.run(p, {}, CancelToken{});
+    EXPECT_EQ(typed.report.prompt_layout, "as typed");
+    p.model_dir = dir.string();
+    const auto compact = pipeline.run(p, {}, CancelToken{});
+    EXPECT_EQ(compact.report.prompt_layout, "compact XML (asked by the model folder)");
+    p.prompt = "<character_1>\n  <gender>1girl</gender>\n  <appearance>blue_hair, red_eyes</appearance>\n</character_1>\n";
+    const auto pretty = pipeline.run(p, {}, CancelToken{});
+    EXPECT_EQ(max_abs_diff(compact.image, pretty.image), 0.0);
+    EXPECT_EQ(pipeline.count_tokens(dir.string(), p.prompt, SystemPromptMode::Training),
+              pipeline.count_tokens(dir.string(), tiny_params("fp32").prompt, SystemPromptMode::Training));
+    // Without the hint the layout reaches the encoders.
+    p.model_dir = tiny_model().string();
+    EXPECT_GT(max_abs_diff(pipeline.run(p, {}, CancelToken{}).image, typed.image), 0.0);
+    test::remove_tree(dir);
 }

@@ -92,3 +92,17 @@ TEST(PromptFormat, TrainingSystemPromptFollowsThePromptKind) {
     EXPECT_EQ(gemma_input_text("1girl", SystemPromptMode::None), "1girl");
     EXPECT_EQ(jina_input_text("<a>x</a>"), "<a>x</a>");
 }
+
+TEST(PromptFormat, CompactXmlLayoutDropsOnlyLayoutWhitespace) {
+    const std::string pretty = "\n<character_1>\n  <n>$character_1$</n>\n  <appearance> blue_hair, long_hair </appearance>\n"
+                               "</character_1>\n<general_tags>\n\t<background>white_background</background>\n</general_tags>\n";
+    EXPECT_EQ(compact_xml_layout(pretty),
+              "<character_1><n>$character_1$</n><appearance>blue_hair, long_hair</appearance></character_1>"
+              "<general_tags><background>white_background</background></general_tags>");
+    // Spaces inside tag contents and inside tags stay; compact input and plain text are unchanged.
+    const std::string compact = "<a x=\"1 2\"><b>red eyes, smile</b></a>";
+    EXPECT_EQ(compact_xml_layout(compact), compact);
+    EXPECT_EQ(compact_xml_layout("  1girl,\n blue_hair "), "  1girl,\n blue_hair ");
+    EXPECT_EQ(compact_xml_layout("<a>\n  unterminated <b"), "<a>unterminated<b");
+    EXPECT_EQ(compact_xml_layout(""), "");
+}

@@ -18,6 +18,7 @@ void print_summary(const std::string& label, const RunReport& r) {
     for (const auto& m : r.modules)
         std::cerr << "  " << to_string(m.module) << ": asked " << m.requested << ", ran " << m.numerics
                   << (m.mismatch ? "  MISMATCH: " + m.note : "") << "\n";
+    if (r.prompt_layout != "as typed") std::cerr << "  prompt layout: " << r.prompt_layout << "\n";
     for (const auto& w : r.warnings) std::cerr << "  warning: " << w << "\n";
 }
 

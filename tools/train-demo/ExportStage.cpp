@@ -100,7 +100,7 @@ int64_t export_demo_model(const ExportOptions& o) {
                                    {"clip_model", {"clip_model", "JinaCLIPModel"}},
                                    {"clip_tokenizer", {"clip_model", "AutoTokenizer"}},
                                    {"vae", {"vae", "AutoencoderKL"}},
-                                   {"_precision_studio", {{"demo_model", training}}}});
+                                   {"_precision_studio", {{"demo_model", training}, {"prompt_layout", "compact_xml"}}}});
     spdlog::info("exported the demo model to {} ({:.1f} MB of weights, {})", out.string(), bytes / 1e6,
                  o.bf16 ? "bf16" : "fp32");
     return bytes;

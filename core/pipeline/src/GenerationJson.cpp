@@ -120,6 +120,7 @@ std::string RunReport::to_json(int indent) const {
                  {"total_seconds", total_seconds},
                  {"peak_memory_bytes", peak_memory_bytes},
                  {"memory_kind", memory_kind},
+                 {"prompt_layout", prompt_layout},
                  {"first_nonfinite_stage", first_nonfinite_stage},
                  {"black_image", black_image},
                  {"vae_fallback_used", vae_fallback_used},
@@ -171,6 +172,7 @@ RunReport RunReport::from_json(const std::string& text) {
         r.total_seconds = j.value("total_seconds", 0.0);
         r.peak_memory_bytes = j.value("peak_memory_bytes", int64_t{0});
         r.memory_kind = j.value("memory_kind", "");
+        r.prompt_layout = j.value("prompt_layout", "as typed");
         r.first_nonfinite_stage = j.value("first_nonfinite_stage", "");
         r.black_image = j.value("black_image", false);
         r.vae_fallback_used = j.value("vae_fallback_used", false);

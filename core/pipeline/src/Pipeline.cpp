@@ -104,7 +104,8 @@ int Pipeline::count_tokens(const std::string& model_dir, const std::string& prom
     auto tok = m_state->cache.get_or_load<Tokenizer>("tokenizer-gemma", te.tokenizer_dir, [&] {
         return std::shared_ptr<Tokenizer>(load_component_tokenizer(te));
     });
-    return static_cast<int>(tok->encode(gemma_input_text(prompt, mode)).size()) + 1;  // + BOS
+    const std::string text = folder.compact_xml_prompts ? compact_xml_layout(prompt) : prompt;
+    return static_cast<int>(tok->encode(gemma_input_text(text, mode)).size()) + 1;  // + BOS
 }
 
 RunResult Pipeline::run(const GenerationParams& params, const JobCallbacks& callbacks, const CancelToken& cancel) {
@@ -145,6 +146,11 @@ RunResult Pipeline::run_with_noise(const GenerationParams& params, const std::ve
     const auto& de = folder.require(ComponentKind::Transformer);
     const auto& ve = folder.require(ComponentKind::Vae);
     for (const auto* c : {&te, &ce, &de, &ve}) report.weight_hashes[to_string(c->kind)] = weight_files_hash(c->weight_files);
+    // The encoders see the prompt as typed, unless the model folder says it was trained on compact XML.
+    const bool compact = folder.compact_xml_prompts;
+    const std::string prompt = compact ? compact_xml_layout(params.prompt) : params.prompt;
+    const std::string negative = compact ? compact_xml_layout(params.negative) : params.negative;
+    report.prompt_layout = compact ? "compact XML (asked by the model folder)" : "as typed";
 
     // ---- load ------------------------------------------------------------------------
     progress("load", 0, params.steps, -1);
@@ -213,11 +219,11 @@ RunResult Pipeline::run_with_noise(const GenerationParams& params, const std::ve
 
     // ---- encode ----------------------------------------------------------------------
     const bool use_cfg = params.cfg_scale != 1.0f;
-    std::vector<std::string> gemma_texts{gemma_input_text(params.prompt, params.system_prompt, params.custom_system_prompt)};
-    std::vector<std::string> jina_texts{jina_input_text(params.prompt)};
+    std::vector<std::string> gemma_texts{gemma_input_text(prompt, params.system_prompt, params.custom_system_prompt)};
+    std::vector<std::string> jina_texts{jina_input_text(prompt)};
     if (use_cfg) {
-        gemma_texts.push_back(gemma_input_text(params.negative, params.system_prompt, params.custom_system_prompt));
-        jina_texts.push_back(jina_input_text(params.negative));
+        gemma_texts.push_back(gemma_input_text(negative, params.system_prompt, params.custom_system_prompt));
+        jina_texts.push_back(jina_input_text(negative));
     }
     torch::Tensor cap_feats, cap_mask, pooled;
     progress("encode", 0, params.steps, -1);

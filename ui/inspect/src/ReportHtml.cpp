@@ -203,6 +203,7 @@ QString reportsToHtml(const QString& jsonA, const QString& jsonB, const ReportSt
         if (!v.isDouble()) return dash();
         return formatBytes(v.toDouble()) + QStringLiteral("<br>") + h.small(r.root.value(QStringLiteral("memory_kind")).toString().toHtmlEscaped());
     }));
+    put(QStringLiteral("Prompt layout"), field(QStringLiteral("prompt_layout"), scalar));
     put(QStringLiteral("VAE fallback"), field(QStringLiteral("vae_fallback_used"), [&](const QJsonValue& v) {
         return v.toBool() ? h.warn(QStringLiteral("used")) : QStringLiteral("no");
     }));

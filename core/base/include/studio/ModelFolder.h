@@ -30,6 +30,9 @@ struct ModelFolder {
     FolderLayout layout{FolderLayout::Official};
     std::optional<ComponentFiles> transformer, text_encoder, clip, vae;
     std::vector<std::string> warnings;
+    // model_index.json "_precision_studio": {"prompt_layout": "compact_xml"}: the model was trained
+    // on XML prompts without line breaks or indentation between tags (the embedded demo model).
+    bool compact_xml_prompts{false};
 
     const std::optional<ComponentFiles>& component(ComponentKind k) const;
     // Throws ModelLoadError naming the missing component and where it was looked for.

@@ -87,6 +87,7 @@ struct RunReport {
     double total_seconds{0};
     int64_t peak_memory_bytes{0};
     std::string memory_kind;                 // "process peak RSS" or "CUDA peak allocated"
+    std::string prompt_layout{"as typed"};   // or "compact XML (asked by the model folder)"
     std::string first_nonfinite_stage;       // "" when everything stayed finite
     bool black_image{false};                 // all (or nearly all) pixels 0 / NaN
     bool vae_fallback_used{false};
