@@ -54,4 +54,7 @@ TEST(PipelineFixture, EndToEndImageMatchesReference) {
     EXPECT_TRUE(result.report.first_nonfinite_stage.empty());
     ASSERT_EQ(result.report.modules.size(), 4u);
     for (const auto& m : result.report.modules) EXPECT_FALSE(m.mismatch) << m.note;
+    EXPECT_GT(result.report.peak_memory_bytes, 0);
+    EXPECT_EQ(result.report.memory_kind, p.device == DeviceKind::CUDA ? "CUDA peak allocated" : "process peak RSS");
+    std::cout << "peak memory: " << result.report.peak_memory_bytes / 1048576.0 << " MiB (" << result.report.memory_kind << ")\n";
 }

@@ -94,6 +94,40 @@ const std::vector<std::pair<std::string, std::string>>& templates() {
   <atmosphere>peaceful</atmosphere>
   <quality>masterpiece, best_quality, high_resolution</quality>
 </general_tags>)"},
+        // The embedded demo model's vocabulary (core/demo): what it has learned to draw.
+        {"Demo model: one character", R"(<character_1>
+  <n>$character_1$</n>
+  <gender>1girl</gender>
+  <appearance>blue_hair, long_hair, red_eyes</appearance>
+  <clothing>white_sailor_uniform, hair_bow</clothing>
+  <expression>smile</expression>
+</character_1>
+<general_tags>
+  <count>1girl, solo</count>
+  <style>anime_coloring, portrait</style>
+  <background>yellow_background, polka_dot_background</background>
+</general_tags>)"},
+        {"Demo model: two characters", R"(<character_1>
+  <n>$character_1$</n>
+  <gender>1girl</gender>
+  <appearance>pink_hair, twintails, blue_eyes</appearance>
+  <clothing>white_dress, hair_bow</clothing>
+  <expression>smile</expression>
+  <position>left</position>
+</character_1>
+<character_2>
+  <n>$character_2$</n>
+  <gender>1boy</gender>
+  <appearance>black_hair, short_hair, red_eyes</appearance>
+  <clothing>blue_hoodie</clothing>
+  <expression>open_mouth</expression>
+  <position>right</position>
+</character_2>
+<general_tags>
+  <count>1girl, 1boy, multiple_characters</count>
+  <style>anime_coloring, portrait</style>
+  <background>green_background, striped_background</background>
+</general_tags>)"},
         {"Plain tags", "1girl, solo, long_hair, blue_hair, blue_eyes, smile, school_uniform, outdoors, "
                        "masterpiece, best_quality"},
     };

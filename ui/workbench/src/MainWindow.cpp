@@ -3,6 +3,7 @@
 #include "studio/ui/MainWindow.h"
 
 #include <QCloseEvent>
+#include <QFileInfo>
 #include <QGroupBox>
 #include <QHBoxLayout>
 #include <QPushButton>
@@ -47,9 +48,12 @@ MainWindow::MainWindow(WorkbenchOptions options, QWidget* parent)
 MainWindow::~MainWindow() = default;
 
 void MainWindow::loadExamplePrompt() {
+    // The bundled demo model only knows its own vocabulary: give it a prompt it can draw.
+    const QString demo = m_options.defaultModelDir;
+    const bool onDemo = !demo.isEmpty() && QFileInfo(m_controls->modelDir()).canonicalFilePath() == QFileInfo(demo).canonicalFilePath();
+    const std::string wanted = onDemo ? "Demo model: two characters" : "Two characters";
     const auto names = prompt_template_names();
-    const std::string name = std::find(names.begin(), names.end(), "Two characters") != names.end() ? "Two characters"
-                                                                                                  : names.front();
+    const std::string name = std::find(names.begin(), names.end(), wanted) != names.end() ? wanted : names.front();
     m_prompt->setPrompt(QString::fromStdString(prompt_template(name)));
     m_prompt->editor()->validateNow();
 }
