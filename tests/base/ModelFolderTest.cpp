@@ -119,3 +119,19 @@ TEST(ModuleLoader, ShapeMismatchNamesTheTensor) {
         EXPECT_NE(std::string(e.what()).find("[3, 2]"), std::string::npos);
     }
 }
+
+TEST(ModelFolder, ReadsThePromptLayoutHintAndToleratesABadModelIndex) {
+    const auto root = studio::test::temp_dir("mf-hint");
+    touch_weights(root / "transformer", "diffusion_pytorch_model.safetensors");
+    EXPECT_FALSE(discover_model_folder(root.string()).compact_xml_prompts);  // no model_index.json
+    std::ofstream(root / "model_index.json") << R"({"_class_name": "NewbiePipeline", "_precision_studio": {"prompt_layout": "compact_xml"}})";
+    EXPECT_TRUE(discover_model_folder(root.string()).compact_xml_prompts);
+    std::ofstream(root / "model_index.json") << R"({"_precision_studio": {"prompt_layout": "as_typed"}})";
+    EXPECT_FALSE(discover_model_folder(root.string()).compact_xml_prompts);
+    std::ofstream(root / "model_index.json") << "{ truncated";
+    const auto folder = discover_model_folder(root.string());
+    EXPECT_FALSE(folder.compact_xml_prompts);
+    ASSERT_FALSE(folder.warnings.empty());
+    EXPECT_NE(folder.warnings.front().find("model_index.json"), std::string::npos) << folder.warnings.front();
+    studio::test::remove_tree(root);
+}

@@ -113,11 +113,16 @@ ModelFolder discover_model_folder(const std::string& root_in) {
     f.root = root.string();
     const bool diffusers = fs::is_directory(root / "text_encoder_2") || fs::is_directory(root / "tokenizer");
     f.layout = diffusers ? FolderLayout::Diffusers : FolderLayout::Official;
+    // model_index.json only carries hints here: an unreadable one is a warning, not a load failure.
     if (fs::is_regular_file(root / "model_index.json")) {
-        const auto index = read_json_file((root / "model_index.json").string());
-        const auto extra = index.find("_precision_studio");
-        if (extra != index.end() && extra->is_object())
-            f.compact_xml_prompts = json_value<std::string>(*extra, "prompt_layout", "") == "compact_xml";
+        try {
+            const auto index = read_json_file((root / "model_index.json").string());
+            const auto extra = index.find("_precision_studio");
+            if (extra != index.end() && extra->is_object())
+                f.compact_xml_prompts = json_value<std::string>(*extra, "prompt_layout", "") == "compact_xml";
+        } catch (const StudioError& e) {
+            f.warnings.push_back(std::string("model_index.json ignored: ") + e.what());
+        }
     }
 
     f.transformer = probe(ComponentKind::Transformer, root / "transformer", {});
