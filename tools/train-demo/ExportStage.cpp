@@ -10,6 +10,7 @@
 #include "TrainText.h"
 #include "studio/Errors.h"
 #include "studio/Json.h"
+#include "studio/ModelIndex.h"
 #include "studio/SafeTensors.h"
 #include "studio/WeightStore.h"
 
@@ -92,15 +93,7 @@ int64_t export_demo_model(const ExportOptions& o) {
                                   {"text_dit_train_seconds", dit_state.value("train_seconds", 0.0)},
                                   {"text_dit_loss", dit_state.value("last_loss", 0.0)},
                                   {"weights", o.bf16 ? "bf16" : "fp32"}};
-    write_json_file((out / "model_index.json").string(),
-                    nlohmann::json{{"_class_name", "NewbiePipeline"},
-                                   {"transformer", {"transformer", "NextDiT_3B_GQA_patch2_Adaln_Refiner_WHIT_CLIP"}},
-                                   {"text_encoder", {"text_encoder", "Gemma3ForConditionalGeneration"}},
-                                   {"tokenizer", {"text_encoder", "AutoTokenizer"}},
-                                   {"clip_model", {"clip_model", "JinaCLIPModel"}},
-                                   {"clip_tokenizer", {"clip_model", "AutoTokenizer"}},
-                                   {"vae", {"vae", "AutoencoderKL"}},
-                                   {"_precision_studio", {{"demo_model", training}, {"prompt_layout", "compact_xml"}}}});
+    write_official_model_index((out / "model_index.json").string(), {{"demo_model", training}, {"prompt_layout", "compact_xml"}});
     spdlog::info("exported the demo model to {} ({:.1f} MB of weights, {})", out.string(), bytes / 1e6,
                  o.bf16 ? "bf16" : "fp32");
     return bytes;

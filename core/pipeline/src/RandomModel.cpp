@@ -8,6 +8,7 @@
 
 #include "studio/Errors.h"
 #include "studio/Json.h"
+#include "studio/ModelIndex.h"
 #include "studio/PromptFormat.h"
 #include "studio/SafeTensors.h"
 #include "studio/WeightStore.h"
@@ -146,15 +147,7 @@ int64_t write_random_model(const std::string& dir_in, const RandomModelOptions& 
     total += count(vw);
     write_weights(dir / "vae" / "diffusion_pytorch_model.safetensors", std::move(vw), bf16);
     write_json_file((dir / "vae" / "config.json").string(), v.to_json());
-    write_json_file((dir / "model_index.json").string(),
-                    nlohmann::json{{"_class_name", "NewbiePipeline"},
-                                   {"transformer", {"transformer", "NextDiT_3B_GQA_patch2_Adaln_Refiner_WHIT_CLIP"}},
-                                   {"text_encoder", {"text_encoder", "Gemma3ForConditionalGeneration"}},
-                                   {"tokenizer", {"text_encoder", "AutoTokenizer"}},
-                                   {"clip_model", {"clip_model", "JinaCLIPModel"}},
-                                   {"clip_tokenizer", {"clip_model", "AutoTokenizer"}},
-                                   {"vae", {"vae", "AutoencoderKL"}},
-                                   {"_precision_studio", {{"random_init", tiny ? "tiny" : "full"}, {"seed", o.seed}}}});
+    write_official_model_index((dir / "model_index.json").string(), {{"random_init", tiny ? "tiny" : "full"}, {"seed", o.seed}});
     spdlog::info("wrote random {} model ({} parameters) to {}", tiny ? "tiny" : "full", total, dir.string());
     return total;
 }
