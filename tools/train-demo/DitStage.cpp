@@ -136,9 +136,9 @@ StageResult run_text_dit_stage(const TrainOptions& o) {
         write_state(paths.state, state);
     };
 
-    double step_seconds = 1.0, window_start = train_seconds, ema_loss = -1;
-    int64_t window_steps = 0;
-    while (!plan_done(step, train_seconds, o) && budget_allows(wall, step_seconds, 10.0, o)) {
+    StepWindow window(train_seconds, 1.0);
+    double ema_loss = -1;
+    while (!plan_done(step, train_seconds, o) && budget_allows(wall, window.step_seconds(), 10.0, o)) {
         const Stopwatch sw;
         const double lr = scheduled_lr(base_lr, step, warmup_steps(o, 300), plan_progress(step, train_seconds, o));
         const auto b = source.next();
@@ -163,33 +163,22 @@ StageResult run_text_dit_stage(const TrainOptions& o) {
         const auto grad_norm = optimizer.clip_grad_norm(1.0);
         optimizer.step(lr);
         ++step;
-        ++window_steps;
-        if (step % o.log_every == 0 || step == 1) {
-            const double l = loss.item<double>();
+        const bool logged = step % o.log_every == 0 || step == 1;
+        const double l = logged ? loss.item<double>() : 0.0;  // syncs: the logged time is real
+        const double rate = window.add(sw, logged, batch);
+        if (logged) {
             if (!std::isfinite(l))
                 throw NumericsError("text+dit: loss became " + std::to_string(l) + " at step " + std::to_string(step));
-            train_seconds += sw.seconds();
-            const double rate = window_steps * batch / std::max(1e-9, train_seconds - window_start);
             ema_loss = ema_loss < 0 ? l : 0.8 * ema_loss + 0.2 * l;
             log.row({static_cast<double>(step), train_seconds, lr, l, grad_norm.item<double>(), rate});
             spdlog::info("text+dit step {}: loss {:.4f} (smoothed {:.4f}) lr {:.2e} {:.0f} img/s", step, l, ema_loss, lr, rate);
             result.last_loss = ema_loss;
-            step_seconds = (train_seconds - window_start) / window_steps;
-            window_start = train_seconds;
-            window_steps = 0;
-        } else {
-            train_seconds += sw.seconds();
         }
         if (step % o.checkpoint_every == 0) save();
     }
     synchronize(o.device);
     save();
-    result.steps = step;
-    result.train_seconds = train_seconds;
-    result.complete = plan_done(step, train_seconds, o);
-    spdlog::info("text+dit: stopped at step {} ({:.0f} s trained, plan {})", step, train_seconds,
-                 result.complete ? "done" : "not done");
-    return result;
+    return finish_stage("text+dit", result, step, train_seconds, o);
 }
 
 }  // namespace studio::demo

@@ -76,4 +76,26 @@ void synchronize(const torch::Device& device) {
     if (device.is_cuda()) torch::cuda::synchronize();
 }
 
+double StepWindow::add(const Stopwatch& sw, bool logged, int64_t batch) {
+    m_trained += sw.seconds();
+    ++m_steps;
+    if (!logged) return 0.0;
+    const double span = m_trained - m_start;
+    const double rate = static_cast<double>(m_steps * batch) / std::max(1e-9, span);
+    m_step_seconds = span / static_cast<double>(m_steps);
+    m_start = m_trained;
+    m_steps = 0;
+    return rate;
+}
+
+StageResult finish_stage(const std::string& stage, StageResult result, int64_t step, double train_seconds,
+                         const TrainOptions& options) {
+    result.steps = step;
+    result.train_seconds = train_seconds;
+    result.complete = plan_done(step, train_seconds, options);
+    spdlog::info("{}: stopped at step {} ({:.0f} s trained, plan {})", stage, step, train_seconds,
+                 result.complete ? "done" : "not done");
+    return result;
+}
+
 }  // namespace studio::demo

@@ -126,9 +126,8 @@ StageResult run_vae_stage(const TrainOptions& o) {
         write_state(paths.state, state);
     };
 
-    double step_seconds = 0.5, window_start = train_seconds;
-    int64_t window_steps = 0;
-    while (!plan_done(step, train_seconds, o) && budget_allows(wall, step_seconds, 10.0, o)) {
+    StepWindow window(train_seconds, 0.5);
+    while (!plan_done(step, train_seconds, o) && budget_allows(wall, window.step_seconds(), 10.0, o)) {
         const Stopwatch sw;
         const double lr = scheduled_lr(base_lr, step, warmup_steps(o, 200), plan_progress(step, train_seconds, o));
         const auto b = source.next();
@@ -147,33 +146,22 @@ StageResult run_vae_stage(const TrainOptions& o) {
         const auto grad_norm = optimizer.clip_grad_norm(1.0);
         optimizer.step(lr);
         ++step;
-        ++window_steps;
-        if (step % o.log_every == 0 || step == 1) {
-            const double l = loss.item<double>();  // syncs: the timing below is real
+        const bool logged = step % o.log_every == 0 || step == 1;
+        const double l = logged ? loss.item<double>() : 0.0;  // syncs: the logged time is real
+        const double rate = window.add(sw, logged, batch);
+        if (logged) {
             if (!std::isfinite(l))
                 throw NumericsError("vae: loss became " + std::to_string(l) + " at step " + std::to_string(step));
-            train_seconds += sw.seconds();
-            const double rate = window_steps * batch / std::max(1e-9, train_seconds - window_start);
             log.row({static_cast<double>(step), train_seconds, lr, l, l1.item<double>(), mse.item<double>(),
                      kl.item<double>(), grad_norm.item<double>(), rate});
             spdlog::info("vae step {}: loss {:.5f} (l1 {:.4f}) {:.0f} img/s", step, l, l1.item<double>(), rate);
             result.last_loss = l;
-            step_seconds = (train_seconds - window_start) / window_steps;
-            window_start = train_seconds;
-            window_steps = 0;
-        } else {
-            train_seconds += sw.seconds();
         }
         if (step % o.checkpoint_every == 0) save(false);
     }
     synchronize(o.device);
     save(true);
-    result.steps = step;
-    result.train_seconds = train_seconds;
-    result.complete = plan_done(step, train_seconds, o);
-    spdlog::info("vae: stopped at step {} ({:.0f} s trained, plan {})", step, train_seconds,
-                 result.complete ? "done" : "not done");
-    return result;
+    return finish_stage("vae", result, step, train_seconds, o);
 }
 
 }  // namespace studio::demo
