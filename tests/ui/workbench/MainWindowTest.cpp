@@ -1,5 +1,6 @@
 // MainWindow with a fake backend: compare, the XML gate, failures, cancel, shortcuts, log.
 #include <QAction>
+#include <QDir>
 #include <QLabel>
 #include <QMessageBox>
 #include <QProgressBar>
@@ -17,6 +18,7 @@
 #include "TestSupport.h"
 #include "WorkbenchTestSupport.h"
 #include "studio/Logging.h"
+#include "studio/prompt/PromptTemplates.h"
 #include "studio/ui/CompareView.h"
 #include "studio/ui/ErrorBanner.h"
 #include "studio/ui/GenerationControls.h"
@@ -227,4 +229,21 @@ TEST(MainWindowScreens, GrabsAt1280x800) {
     EXPECT_GE(w.promptPanel()->width(), w.promptPanel()->minimumSizeHint().width());
     EXPECT_GE(w.controls()->width(), w.controls()->minimumSizeHint().width());
     EXPECT_GT(w.compareView()->width(), 400);
+}
+
+// The bundled demo model only knows its renderer's tags: on it the example is the demo template.
+TEST(MainWindowScreens, ExamplePromptFollowsTheModel) {
+    const QString dir = QString::fromStdString(studio::test::temp_dir("example-prompt").string());
+    ASSERT_TRUE(QDir().mkpath(dir + QStringLiteral("/demo")) && QDir().mkpath(dir + QStringLiteral("/other")));
+    WorkbenchOptions options;
+    options.settingsPath = dir + QStringLiteral("/settings.ini");
+    options.dataDir = dir;
+    options.defaultModelDir = dir + QStringLiteral("/demo");
+    MainWindow w(options);
+    w.controls()->setModelDir(dir + QStringLiteral("/other/../demo"));  // same folder, spelled differently
+    w.loadExamplePrompt();
+    EXPECT_EQ(w.promptPanel()->prompt().toStdString(), prompt_template("Demo model: two characters"));
+    w.controls()->setModelDir(dir + QStringLiteral("/other"));
+    w.loadExamplePrompt();
+    EXPECT_EQ(w.promptPanel()->prompt().toStdString(), prompt_template("Two characters"));
 }
