@@ -216,15 +216,8 @@ TEST(Gemma3Text, RejectsBadInputs) {
 TEST(Gemma3Text, RandomWeightsFollowCheckpointLayout) {
     const auto config = GemmaConfig::from_json(fixture_config());
     const auto random = random_gemma_weights(config, 7);
-    const auto weights = fixture_weights();
-    ASSERT_EQ(random.size(), weights.size());
-    std::map<std::string, std::vector<int64_t>> shapes;
-    for (const auto& [k, v] : weights) shapes[k] = v.sizes().vec();
-    for (const auto& [k, v] : random) {
-        ASSERT_TRUE(shapes.count(k)) << k;
-        EXPECT_EQ(v.sizes().vec(), shapes[k]) << k;
-        EXPECT_EQ(v.scalar_type(), torch::kFloat32);
-    }
+    expect_checkpoint_layout(random, fixture_weights());
+    if (HasFatalFailure()) return;
     const auto again = random_gemma_weights(config, 7);
     const auto other = random_gemma_weights(config, 8);
     EXPECT_TRUE(torch::equal(random[3].second, again[3].second));

@@ -216,14 +216,8 @@ TEST(JinaText, RejectsBadInputs) {
 TEST(JinaText, RandomWeightsFollowCheckpointLayout) {
     const auto config = JinaConfig::from_json(fixture_config());
     const auto random = random_jina_weights(config, 11);
-    const auto weights = fixture_weights();
-    ASSERT_EQ(random.size(), weights.size());
-    std::map<std::string, std::vector<int64_t>> shapes;
-    for (const auto& [k, v] : weights) shapes[k] = v.sizes().vec();
-    for (const auto& [k, v] : random) {
-        ASSERT_TRUE(shapes.count(k)) << k;
-        EXPECT_EQ(v.sizes().vec(), shapes[k]) << k;
-    }
+    expect_checkpoint_layout(random, fixture_weights());
+    if (HasFatalFailure()) return;
     EXPECT_TRUE(torch::equal(random[5].second, random_jina_weights(config, 11)[5].second));
     auto model = load_jina(make_component(temp_dir("jina-random"), config.to_json(), random), Numerics::fp32_cpu());
     const auto pooled = jina_pooled(model, input_ids());

@@ -91,4 +91,17 @@ inline double rel_err_rows(const torch::Tensor& a, const torch::Tensor& b, const
     return rel_err(a.index({m}), b.index({m}));
 }
 
+// Random weights name and shape every tensor of the checkpoint, in fp32.
+template <typename Named, typename Checkpoint>
+void expect_checkpoint_layout(const Named& random, const Checkpoint& checkpoint) {
+    ASSERT_EQ(random.size(), checkpoint.size());
+    std::map<std::string, std::vector<int64_t>> shapes;
+    for (const auto& [k, v] : checkpoint) shapes[k] = v.sizes().vec();
+    for (const auto& [k, v] : random) {
+        ASSERT_TRUE(shapes.count(k)) << k;
+        EXPECT_EQ(v.sizes().vec(), shapes[k]) << k;
+        EXPECT_EQ(v.scalar_type(), torch::kFloat32) << k;
+    }
+}
+
 }  // namespace studio::test

@@ -1,8 +1,8 @@
-#include <ATen/CPUGeneratorImpl.h>
 #include <spdlog/spdlog.h>
 
 #include <cmath>
 
+#include "TextModules.h"
 #include "studio/Errors.h"
 #include "studio/ModuleLoader.h"
 #include "studio/WeightStore.h"
@@ -123,10 +123,8 @@ JinaText load_jina(const ComponentFiles& component, const Numerics& nx) {
 std::vector<std::pair<std::string, torch::Tensor>> random_jina_weights(const JinaConfig& c, uint64_t seed) {
     c.validate();
     torch::NoGradGuard no_grad;
-    auto gen = at::detail::createCPUGenerator(seed);
-    const auto opts = torch::TensorOptions().dtype(torch::kFloat32);
-    auto normal = [&](std::vector<int64_t> shape, double stddev) { return torch::randn(shape, gen, opts) * stddev; };
-    auto fan_in = [](int64_t n) { return 1.0 / std::sqrt(static_cast<double>(n)); };
+    text_detail::SeededNormal normal(seed);
+    const auto fan_in = &text_detail::SeededNormal::fan_in;
     const int64_t n = std::max<int64_t>(1, static_cast<int64_t>(c.lora_adaptations.size())), r = c.lora_rank;
 
     std::vector<std::pair<std::string, torch::Tensor>> out;

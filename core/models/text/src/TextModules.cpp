@@ -1,5 +1,7 @@
 #include "TextModules.h"
 
+#include <ATen/CPUGeneratorImpl.h>
+
 #include "studio/Errors.h"
 
 namespace studio::text_detail {
@@ -59,6 +61,12 @@ torch::Tensor checked_ids(const torch::Tensor& ids, int64_t vocab_size, const to
         throw TokenizerError(model + ": token id " + std::to_string(lo < 0 ? lo : hi) +
                              " is outside the vocabulary (size " + std::to_string(vocab_size) + ")");
     return ids.to(device, torch::kInt64);
+}
+
+SeededNormal::SeededNormal(uint64_t seed) : m_gen(at::detail::createCPUGenerator(seed)) {}
+
+torch::Tensor SeededNormal::operator()(const std::vector<int64_t>& shape, double stddev) {
+    return torch::randn(shape, m_gen, torch::TensorOptions().dtype(torch::kFloat32)) * stddev;
 }
 
 }  // namespace studio::text_detail

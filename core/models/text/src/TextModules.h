@@ -3,6 +3,8 @@
 // modules (so weights load by name), rotate-half RoPE, LayerNorm, input checks.
 #include <torch/torch.h>
 
+#include <cmath>
+
 #include <memory>
 #include <string>
 #include <vector>
@@ -47,5 +49,17 @@ torch::Tensor apply_rope(const torch::Tensor& x, const RopeTables& t, const Nume
 // Throws TokenizerError naming `model`.
 torch::Tensor checked_ids(const torch::Tensor& ids, int64_t vocab_size, const torch::Device& device,
                           const std::string& model);
+
+// Seeded fp32 N(0, stddev²) tensors for the random test / benchmark weights: one CPU generator,
+// so a seed gives the same weights on every machine.
+class SeededNormal {
+public:
+    explicit SeededNormal(uint64_t seed);
+    torch::Tensor operator()(const std::vector<int64_t>& shape, double stddev);
+    static double fan_in(int64_t n) { return 1.0 / std::sqrt(static_cast<double>(n)); }
+
+private:
+    at::Generator m_gen;
+};
 
 }  // namespace studio::text_detail
