@@ -22,7 +22,7 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 if [ $# -lt 3 ]; then
-  sed -n '2,22p' "$0"
+  sed -n '2,21p' "$0"
   exit 2
 fi
 STAGE=$1
