@@ -81,7 +81,7 @@ std::string with_chunks_before_iend(const std::string& png, const std::string& c
 TEST(PngMetadata, ChunkLayoutAndCrcs) {
     const auto dir = test::temp_dir("png-layout");
     ImageMetadata meta;
-    meta.text["parameters"] = "masterpiece, 1girl\nSteps: 28, Seed: 7";  // pure ASCII -> also tEXt
+    meta.text["parameters"] = "masterpiece, 1girl\nSteps: 28, Seed: 7";  // pure ASCII -> tEXt only
     meta.text["precision-studio"] = R"({"vae":"fp32","prompt":"桜 🌸"})";
     write_image((dir / "a.png").string(), ImageF(16, 8, 3, 0.3f), ImageFormat::PNG8, meta);
 
@@ -108,16 +108,21 @@ TEST(PngMetadata, ChunkLayoutAndCrcs) {
         if (chunks[i].type == "tEXt" || chunks[i].type == "iTXt") last_text = static_cast<int>(i);
     }
     EXPECT_EQ(text, 1);
-    EXPECT_EQ(itxt, 2);
+    EXPECT_EQ(itxt, 1);  // "parameters" is written once, not as tEXt and iTXt
     EXPECT_LT(last_text, first_idat);  // readers that stop at the first IDAT still see the text
 
-    // A non-ASCII "parameters" gets no Latin-1 tEXt copy.
+    // A non-ASCII "parameters" goes into one iTXt chunk, with no Latin-1 tEXt copy.
     ImageMetadata utf8;
     utf8.text["parameters"] = "少女, 笑顔";
     write_image((dir / "b.png").string(), ImageF(4, 4, 3, 0.3f), ImageFormat::PNG16, utf8);
     int b_text = 0;
-    for (const auto& c : chunks_of(read_bytes(dir / "b.png"))) b_text += c.type == "tEXt";
+    int b_itxt = 0;
+    for (const auto& c : chunks_of(read_bytes(dir / "b.png"))) {
+        b_text += c.type == "tEXt";
+        b_itxt += c.type == "iTXt";
+    }
     EXPECT_EQ(b_text, 0);
+    EXPECT_EQ(b_itxt, 1);
     EXPECT_EQ(read_image_metadata((dir / "b.png").string()).text.at("parameters"), "少女, 笑顔");
     test::remove_tree(dir);
 }

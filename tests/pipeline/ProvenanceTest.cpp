@@ -54,7 +54,8 @@ TEST(Provenance, A1111LineAloneRestoresTheSettings) {
     const auto report = sample_report();
     std::map<std::string, std::string> text{{kParametersKey, a1111_parameters(report.params, &report)}};
     GenerationParams p;
-    ASSERT_TRUE(params_from_provenance(text, p));
+    std::string error;
+    ASSERT_TRUE(params_from_provenance(text, p, &error)) << error << "\n" << text.at(kParametersKey);
     EXPECT_EQ(p.prompt, report.params.prompt);
     EXPECT_EQ(p.negative, report.params.negative);
     EXPECT_EQ(p.steps, 28);

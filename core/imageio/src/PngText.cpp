@@ -165,12 +165,14 @@ std::vector<unsigned char> insert_text_chunks(const std::vector<unsigned char>& 
     if (insert_at == 0) throw ExportError("the PNG encoder produced a malformed file (no IDAT)");
 
     std::vector<unsigned char> chunks;
-    if (auto it = text.find("parameters"); it != text.end() && is_ascii(it->second))
-        append_chunk(chunks, "tEXt", it->first + '\0' + it->second);
     for (const auto& [key, value] : text) {
         validate_keyword(key);
-        // keyword \0, compression flag 0, method 0, empty language \0, empty translated keyword \0
-        append_chunk(chunks, "iTXt", key + std::string("\0\0\0\0\0", 5) + value);
+        // One chunk per entry. A pure-ASCII "parameters" goes into tEXt, where A1111-style readers
+        // (and every PNG reader) look first; everything else into iTXt for exact UTF-8.
+        if (key == "parameters" && is_ascii(value))
+            append_chunk(chunks, "tEXt", key + '\0' + value);
+        else  // keyword \0, compression flag 0, method 0, empty language \0, empty translated keyword \0
+            append_chunk(chunks, "iTXt", key + std::string("\0\0\0\0\0", 5) + value);
     }
     std::vector<unsigned char> out;
     out.reserve(png.size() + chunks.size());

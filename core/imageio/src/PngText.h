@@ -14,8 +14,8 @@ bool file_has_signature(const std::string& path);
 // leading, trailing or doubled spaces).
 void validate_keyword(const std::string& key);
 
-// A copy of `png` with one uncompressed iTXt chunk per entry (and a tEXt chunk for a pure-ASCII
-// "parameters" value) inserted before the first IDAT. Throws ExportError if `png` is malformed.
+// A copy of `png` with one chunk per entry inserted before the first IDAT: uncompressed iTXt, or
+// tEXt for a pure-ASCII "parameters" value (never both). Throws ExportError if `png` is malformed.
 std::vector<unsigned char> insert_text_chunks(const std::vector<unsigned char>& png,
                                               const std::map<std::string, std::string>& text);
 

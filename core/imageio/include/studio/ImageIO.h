@@ -2,9 +2,9 @@
 // Image export/import through OpenImageIO, with the provenance text users rely on.
 //
 // Where the metadata goes:
-//   PNG   one iTXt chunk (UTF-8, uncompressed) per entry, plus a tEXt "parameters" chunk when that
-//         value is pure ASCII (A1111-style readers); placed before the image data so that readers
-//         which stop at the first IDAT see it. Round-trips byte-exact.
+//   PNG   one chunk per entry: iTXt (UTF-8, uncompressed), except a pure-ASCII "parameters" value,
+//         which goes into one tEXt chunk (A1111-style readers); placed before the image data so that
+//         readers which stop at the first IDAT see it. Round-trips byte-exact.
 //   EXR   one string attribute per entry. Round-trips byte-exact.
 //   TIFF, JPEG  OpenImageIO drops custom attributes there, so all entries are stored together as
 //         one ASCII-escaped JSON object in ImageDescription (JPEG: the COM marker). Round-trips
