@@ -1,11 +1,14 @@
 // precision-studio: parses the command line, sets up logging, the generation backend and
-// the main window.
+// the main window, opens the files given on the command line.
 #include <QApplication>
-#include <QCommandLineParser>
 #include <QElapsedTimer>
 #include <QFile>
+#include <QFileInfo>
+#include <QIcon>
+#include <QLabel>
 #include <QMap>
 #include <QPixmap>
+#include <QStatusBar>
 #include <QTabWidget>
 #include <QTimer>
 
@@ -13,7 +16,9 @@
 
 #include <memory>
 
+#include "CommandLine.h"
 #include "PipelineBackend.h"
+#include "studio/BlasCheck.h"
 #include "studio/Logging.h"
 #include "studio/Precision.h"
 #include "studio/Provenance.h"
@@ -28,47 +33,6 @@
 using namespace studio;
 
 namespace {
-
-struct Options {
-    QString model, prompt, screenshot, settings, dataDir, view;
-    QSize size;
-    int quitAfterMs{-1};
-    bool compare{false};
-    bool form{false};
-};
-
-Options parseCommandLine(const QApplication& app) {
-    QCommandLineParser parser;
-    parser.setApplicationDescription(QStringLiteral("NewBie-image with per-module precision and A/B comparison"));
-    parser.addHelpOption();
-    parser.addVersionOption();
-    const QCommandLineOption model("model", "NewBie model folder to use.", "DIR");
-    const QCommandLineOption prompt("prompt", "Load the prompt from a UTF-8 text file.", "FILE");
-    const QCommandLineOption screenshot("screenshot", "Save a PNG of the window after start-up (and after --compare) and quit.", "PATH");
-    const QCommandLineOption quitAfter("quit-after-ms", "Close the window after N milliseconds.", "N");
-    const QCommandLineOption size("size", "Window size, e.g. 1280x800.", "WxH");
-    const QCommandLineOption settings("settings", "Use this INI file instead of the user's settings.", "FILE");
-    const QCommandLineOption dataDir("data-dir", "Keep the prompt autosave in this folder.", "DIR");
-    const QCommandLineOption compare("compare", "Run Compare (A then B) right after start-up.");
-    const QCommandLineOption form("form", "Show the prompt as a form.");
-    const QCommandLineOption view("view", "Compare mode: side, wipe, flicker or diff.", "MODE");
-    parser.addOptions({model, prompt, screenshot, quitAfter, size, settings, dataDir, compare, form, view});
-    parser.process(app);
-
-    Options o;
-    o.model = parser.value(model);
-    o.prompt = parser.value(prompt);
-    o.screenshot = parser.value(screenshot);
-    o.settings = parser.value(settings);
-    o.dataDir = parser.value(dataDir);
-    o.view = parser.value(view);
-    o.compare = parser.isSet(compare);
-    o.form = parser.isSet(form);
-    if (parser.isSet(quitAfter)) o.quitAfterMs = parser.value(quitAfter).toInt();
-    const QStringList wh = parser.value(size).split(QLatin1Char('x'));
-    if (wh.size() == 2) o.size = QSize(wh[0].toInt(), wh[1].toInt());
-    return o;
-}
 
 PrecisionConfig defaultPrecisionA() {
     try {
@@ -92,33 +56,84 @@ std::shared_ptr<const TagDatabase> loadTags() {
     }
 }
 
-// Saves the window once the jobs are done and the metrics are computed, then quits.
-void grabWhenSettled(ui::MainWindow& window, const QString& path) {
+// What a scripted start (--screenshot, --compare, --quit-after-ms) asked for and what happened:
+// the exit status says whether it all completed.
+struct ScriptedRun {
+    bool screenshotRequested{false};
+    bool screenshotSaved{false};
+    bool compareRequested{false};
+    bool compareDone{false};
+    int failedJobs{0};
+};
+
+// Saves the window once the jobs are done and the metrics are computed, then quits: 0 when the
+// screenshot shows everything asked for, 1 when it could not be saved or a run failed, 3 when the
+// metrics were still computing after 10 s.
+void grabWhenSettled(ui::MainWindow& window, const QString& path, ScriptedRun& run) {
     auto* timer = new QTimer(&window);
     auto* clock = new QElapsedTimer;
     clock->start();
-    QObject::connect(timer, &QTimer::timeout, &window, [&window, path, timer, clock] {
-        if (window.metricsPanel()->isBusy() && clock->elapsed() < 10000) return;
+    QObject::connect(timer, &QTimer::timeout, &window, [&window, path, timer, clock, &run] {
+        const bool busy = window.metricsPanel()->isBusy();
+        if (busy && clock->elapsed() < 10000) return;
         timer->stop();
         delete clock;
         const bool ok = window.grab().save(path, "PNG");
+        run.screenshotSaved = ok;
         if (ok) spdlog::info("screenshot saved to {}", path.toStdString());
         else spdlog::error("could not save the screenshot to {}", path.toStdString());
+        if (busy) spdlog::error("the metrics were still computing after 10 s; the screenshot lacks them");
+        if (run.failedJobs > 0) spdlog::error("{} run(s) failed; the screenshot shows the error", run.failedJobs);
         window.close();
-        QCoreApplication::exit(ok ? 0 : 1);
+        QCoreApplication::exit(!ok || run.failedJobs > 0 ? 1 : busy ? 3 : 0);
     });
     timer->start(150);
+}
+
+// Opens the files named on the command line: prompts into the editor, images like a drop (the
+// first one restores its settings and shows as A, a second one shows as B).
+void openStartupFiles(ui::MainWindow& window, const QStringList& files) {
+    int images = 0;
+    for (const QString& file : files) {
+        const QString suffix = QFileInfo(file).suffix().toLower();
+        if (suffix == QLatin1String("xml") || suffix == QLatin1String("txt")) {
+            QFile f(file);
+            if (f.open(QIODevice::ReadOnly)) window.promptPanel()->setPrompt(QString::fromUtf8(f.readAll()));
+            else spdlog::error("cannot read the prompt file {}: {}", file.toStdString(), f.errorString().toStdString());
+        } else if (images < 2) {
+            window.openImage(file, images++ == 0 ? ui::PrecisionPanel::A : ui::PrecisionPanel::B);
+        } else {
+            spdlog::warn("{}: only two images (A and B) are opened at a time", file.toStdString());
+        }
+    }
+}
+
+// libtorch on Debian's reference BLAS is several times slower: say so in the log and the status bar.
+void warnAboutSlowBlas(ui::MainWindow& window) {
+    const std::string warning = reference_blas_warning(current_blas());
+    if (warning.empty()) return;
+    spdlog::warn("{}", warning);
+    auto* label = new QLabel(QString::fromStdString(warning));
+    label->setObjectName(QStringLiteral("blasWarning"));
+    label->setStyleSheet(QStringLiteral("color: #b35c00; font-weight: bold;"));
+    window.statusBar()->addPermanentWidget(label, 1);
 }
 
 }  // namespace
 
 int main(int argc, char** argv) {
     studio::prepare_process_environment();
-    QApplication app(argc, argv);
-    QApplication::setOrganizationName(QStringLiteral("precision-studio"));
-    QApplication::setApplicationName(QStringLiteral("Precision Studio"));
-    QApplication::setApplicationVersion(QString::fromStdString(app_version()).section(QLatin1Char(' '), -1));
-    const Options opt = parseCommandLine(app);
+    if (app::wantsHelpOrVersion(argc, argv)) {  // no display needed
+        QCoreApplication core(argc, argv);
+        app::setApplicationInfo();
+        app::parseCommandLine(core);  // prints and exits
+        return 0;
+    }
+    QApplication application(argc, argv);
+    app::setApplicationInfo();
+    QGuiApplication::setDesktopFileName(QStringLiteral("org.precisionstudio.PrecisionStudio"));
+    QApplication::setWindowIcon(QIcon(QStringLiteral(":/icons/precision-studio.png")));
+    const app::Options opt = app::parseCommandLine(application);
     init_logging();
 
     ui::WorkerThread worker(app::make_pipeline_runner());
@@ -134,14 +149,16 @@ int main(int argc, char** argv) {
     if (options.defaultModelDir.isEmpty()) spdlog::info("no bundled demo model found; choose a model folder");
 
     ui::MainWindow window(options);
+    warnAboutSlowBlas(window);
     if (!opt.model.isEmpty()) window.controls()->setModelDir(opt.model);
     if (!opt.prompt.isEmpty()) {
         QFile file(opt.prompt);
         if (file.open(QIODevice::ReadOnly)) window.promptPanel()->setPrompt(QString::fromUtf8(file.readAll()));
         else spdlog::error("cannot read the prompt file {}: {}", opt.prompt.toStdString(), file.errorString().toStdString());
-    } else if (!window.restoredSession()) {
+    } else if (!window.restoredSession() && opt.files.isEmpty()) {
         window.loadExamplePrompt();
     }
+    openStartupFiles(window, opt.files);
     if (opt.form) window.promptPanel()->tabs()->setCurrentIndex(ui::PromptPanel::FormTab);
     static const QMap<QString, ui::CompareView::Mode> modes{{"side", ui::CompareView::Mode::SideBySide},
                                                            {"wipe", ui::CompareView::Mode::Wipe},
@@ -151,23 +168,34 @@ int main(int argc, char** argv) {
     if (opt.size.isValid()) window.resize(opt.size);
     window.show();
 
+    ScriptedRun run;
+    run.screenshotRequested = !opt.screenshot.isEmpty();
+    run.compareRequested = opt.compare;
+    QObject::connect(worker.worker(), &ui::GenerationWorker::failed, &window, [&run] { ++run.failedJobs; });
     const QString shot = opt.screenshot;
     if (opt.compare) {
-        QTimer::singleShot(0, &window, [&window, shot] {
+        QTimer::singleShot(0, &window, [&window, shot, &run] {
             const QList<int> jobs = window.compare();
-            if (shot.isEmpty()) return;
-            if (jobs.isEmpty()) grabWhenSettled(window, shot);  // nothing to wait for (the error is shown)
-            else QObject::connect(&window, &ui::MainWindow::jobsIdle, &window, [&window, shot] { grabWhenSettled(window, shot); },
-                                  Qt::SingleShotConnection);
+            if (jobs.isEmpty()) ++run.failedJobs;  // the prompt check or the setup blocked it (shown)
+            auto done = [&window, shot, &run] {
+                run.compareDone = true;
+                if (!shot.isEmpty()) grabWhenSettled(window, shot, run);
+            };
+            if (jobs.isEmpty()) done();
+            else QObject::connect(&window, &ui::MainWindow::jobsIdle, &window, done, Qt::SingleShotConnection);
         });
     } else if (!shot.isEmpty()) {
-        QTimer::singleShot(500, &window, [&window, shot] { grabWhenSettled(window, shot); });
+        QTimer::singleShot(500, &window, [&window, shot, &run] { grabWhenSettled(window, shot, run); });
     }
     if (opt.quitAfterMs >= 0) {
-        QTimer::singleShot(opt.quitAfterMs, &window, [&window] {
+        QTimer::singleShot(opt.quitAfterMs, &window, [&window, &run, ms = opt.quitAfterMs] {
+            const bool shotMissing = run.screenshotRequested && !run.screenshotSaved;
+            const bool compareMissing = run.compareRequested && !run.compareDone;
+            if (shotMissing) spdlog::error("--quit-after-ms {}: the screenshot was not taken in time", ms);
+            if (compareMissing) spdlog::error("--quit-after-ms {}: the comparison had not finished", ms);
             window.close();
-            QCoreApplication::quit();
+            QCoreApplication::exit(shotMissing || compareMissing ? 3 : run.failedJobs > 0 ? 1 : 0);
         });
     }
-    return app.exec();
+    return application.exec();
 }

@@ -1,5 +1,6 @@
 #!/usr/bin/env bash
-# Installs the Debian 12 packages Precision Studio needs to build, test and run.
+# Installs the Debian 12 packages Precision Studio needs to build, test, run and package
+# (file, help2man: cpack -G DEB; lintian, appstream, desktop-file-utils: the package checks).
 set -euo pipefail
 SUDO=""
 if [ "$(id -u)" -ne 0 ]; then SUDO="sudo"; fi
@@ -12,4 +13,5 @@ $SUDO apt-get install -y -qq --no-install-recommends \
   libopenimageio-dev openimageio-tools libopencv-core-dev \
   libtinyxml2-dev libspdlog-dev libfmt-dev libsentencepiece-dev nlohmann-json3-dev \
   libcli11-dev libgtest-dev libgmock-dev \
-  fonts-dejavu-core xvfb xauth python3
+  fonts-dejavu-core xvfb xauth python3 \
+  file help2man lintian appstream desktop-file-utils fakeroot

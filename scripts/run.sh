@@ -2,6 +2,8 @@
 # Installs the Debian packages, builds, and launches the studio on the embedded demo model
 # (resources/models/newbie-demo). Without its weights, a random tiny model folder is
 # written once and used instead, so the whole workflow still runs (its images are noise).
+# Extra arguments go to the studio: files to open (exports, .xml prompts), --screenshot PATH,
+# --quit-after-ms N (exit status 3 when the screenshot or --compare had not completed by then).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 bash scripts/install-deps.sh

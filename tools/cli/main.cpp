@@ -7,12 +7,15 @@
 
 #include "Commands.h"
 #include "studio/Errors.h"
+#include "studio/BlasCheck.h"
 #include "studio/Logging.h"
+#include "studio/Provenance.h"
 
 int main(int argc, char** argv) {
     studio::prepare_process_environment();
     CLI::App app{"Precision Studio command line: inspect NewBie model folders, generate and compare precisions"};
     app.require_subcommand(1);
+    app.set_version_flag("--version", studio::app_version());
     bool verbose = false;
     app.add_flag("-v,--verbose", verbose, "Log debug messages");
     std::map<std::string, studio::cli::Runner> runners;
@@ -27,7 +30,14 @@ int main(int argc, char** argv) {
     studio::init_logging({}, true);
     studio::set_log_level(verbose ? studio::LogLevel::Debug : studio::LogLevel::Warn);
     try {
-        for (auto* sub : app.get_subcommands()) return runners.at(sub->get_name())();
+        for (auto* sub : app.get_subcommands()) {
+            // libtorch on Debian's reference BLAS is several times slower: say so before a long run.
+            const std::string name = sub->get_name();
+            if (name == "generate" || name == "compare" || name == "eval-attributes")
+                if (const auto warning = studio::reference_blas_warning(studio::current_blas()); !warning.empty())
+                    spdlog::warn("{}", warning);
+            return runners.at(name)();
+        }
     } catch (const studio::CancelledError& e) {
         std::cerr << "\ncancelled\n";
         return 130;

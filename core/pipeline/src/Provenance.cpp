@@ -96,6 +96,7 @@ std::map<std::string, std::string> provenance_text(const RunReport& report, cons
         std::string dir = report.params.model_dir;
         while (dir.size() > 1 && dir.back() == '/') dir.pop_back();
         strip_model_path(record, dir, model_name(dir));
+        if (record.contains("params")) record["params"]["model_dir"] = model_name(dir);
     }
     return {{kParametersKey, a1111_parameters(report.params, &report)},
             {kProvenanceJsonKey, record.dump(-1, ' ', false, json::error_handler_t::replace)}};

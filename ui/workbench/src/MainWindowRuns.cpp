@@ -4,6 +4,7 @@
 #include <QFileInfo>
 #include <QTabWidget>
 
+#include "studio/ImageSettings.h"
 #include "studio/PromptFormat.h"
 #include "studio/Provenance.h"
 #include "studio/ui/CompareView.h"
@@ -241,7 +242,21 @@ ExportInputs MainWindow::exportInputs() const {
     return in;
 }
 
-bool MainWindow::openImage(const QString& path) {
+namespace {
+// The settings a foreign record restores, on top of the current ones.
+void applyForeign(const ImageSettings& s, GenerationParams& p) {
+    if (s.restores("seed")) p.seed = s.params.seed;
+    if (s.restores("steps")) p.steps = s.params.steps;
+    if (s.restores("CFG scale")) p.cfg_scale = s.params.cfg_scale;
+    if (s.restores("sampler")) p.sampler = s.params.sampler;
+    if (s.restores("size")) {
+        p.width = s.params.width;
+        p.height = s.params.height;
+    }
+}
+}  // namespace
+
+bool MainWindow::openImage(const QString& path, PrecisionPanel::Column column) {
     ImageMetadata meta;
     try {
         meta = read_image_metadata(path.toStdString());
@@ -249,37 +264,57 @@ bool MainWindow::openImage(const QString& path) {
         showError(tr("Cannot open image"), QString::fromStdString(e.what()));
         return false;
     }
-    GenerationParams params;
-    RunReport report;
-    std::string error;
-    const bool restored = params_from_provenance(meta.text, params, &error, &report);
-    if (restored) {
-        m_prompt->setPrompt(QString::fromStdString(params.prompt));
-        m_prompt->setNegative(QString::fromStdString(params.negative));
-        m_controls->applyParams(params);
-        m_precision->setConfig(PrecisionPanel::A, params.precision);
-        report.params = params;
+    const ImageSettings settings = read_image_settings(meta.text);
+    const bool ours = settings.origin == SettingsOrigin::PrecisionStudio;
+    const bool restored = ours || !settings.restored.empty();
+    QString status;
+    if (column == PrecisionPanel::B) {
+        if (ours) m_precision->setConfig(PrecisionPanel::B, settings.params.precision);
+        status = ours ? tr("Shown as B; its precision was restored as column B.")
+                      : tr("Shown as B; %1").arg(QString::fromStdString(settings.summary()));
+    } else if (ours) {
+        m_prompt->setPrompt(QString::fromStdString(settings.params.prompt));
+        m_prompt->setNegative(QString::fromStdString(settings.params.negative));
+        m_controls->applyParams(settings.params);
+        m_precision->setConfig(PrecisionPanel::A, settings.params.precision);
+        status = tr("Settings, prompt and precision (as column A) were restored from this image.");
+    } else if (settings.foreign()) {
+        if (settings.restores("prompt")) m_prompt->setPrompt(QString::fromStdString(settings.params.prompt));
+        if (settings.restores("negative prompt")) m_prompt->setNegative(QString::fromStdString(settings.params.negative));
+        GenerationParams current;
+        m_controls->fillParams(current);
+        applyForeign(settings, current);
+        m_controls->applyParams(current);
+        QStringList names;
+        for (const auto& name : settings.restored) names << QString::fromStdString(name);
+        status = tr("This image was made by another tool (%1), not by Precision Studio. Restored: %2. "
+                    "Precision, model and everything else were kept as they were.")
+                     .arg(QString::fromStdString(settings.tool), names.isEmpty() ? tr("nothing") : names.join(QStringLiteral(", ")));
+    } else {
+        status = tr("No settings restored: %1").arg(QString::fromStdString(settings.error));
     }
-    // Show the pixels too, as A, so an export can be compared with a new run.
+    RunReport report = settings.report;
+    report.params = settings.params;
+    // Show the pixels too, so an export can be compared with a new run.
     try {
         RunRecord rec;
         rec.id = QStringLiteral("file:") + QFileInfo(path).absoluteFilePath();
         rec.image = shareImage(read_image(path.toStdString()));
         rec.report = report;
-        rec.hasReport = restored;
+        rec.hasReport = ours;
         rec.label = QStringLiteral("%1 \u00b7 %2").arg(QFileInfo(path).fileName(),
-                                                         restored ? precisionLabel(params.precision) : tr("no settings"));
+                                                         ours ? precisionLabel(settings.params.precision)
+                                                         : settings.foreign() ? QString::fromStdString(settings.tool)
+                                                                              : tr("no settings"));
         if (rec.image) {
             if (!m_runs.count(rec.id)) m_runOrder << rec.id;
             m_runs[rec.id] = rec;
             m_history->addRun({rec.id, QFileInfo(path).fileName(), path, toQImage(*rec.image)});
-            showRun(rec.id, PrecisionPanel::A);
+            showRun(rec.id, column);
         }
     } catch (const std::exception& e) {
         m_log->appendMessage(static_cast<int>(LogLevel::Warn), tr("Could not show %1: %2").arg(path, QString::fromStdString(e.what())));
     }
-    const QString status = restored ? tr("Settings, prompt and precision (as column A) were restored from this image.")
-                                    : tr("No settings restored: %1").arg(QString::fromStdString(error));
     auto* dialog = new MetadataDialog(path, meta.text, status, this);
     dialog->setAttribute(Qt::WA_DeleteOnClose);
     dialog->show();

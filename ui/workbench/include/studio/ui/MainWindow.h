@@ -66,8 +66,10 @@ public:
 
     // Export the shown images; shows an error dialog and returns false on failure.
     bool exportTo(ExportKind kind, const QString& path, ImageFormat format);
-    // Restore the settings and prompt stored in an image, show its metadata; false on failure.
-    bool openImage(const QString& path);
+    // Show an image in a column and its metadata. In A, the settings and prompt it carries are
+    // restored (a foreign record: only what maps cleanly, said plainly); in B, only its precision.
+    // False when nothing was restored.
+    bool openImage(const QString& path, PrecisionPanel::Column column = PrecisionPanel::A);
 
     void saveSettings();
     QSettings& settings() { return *m_settings; }
