@@ -9,6 +9,13 @@ function(studio_target_defaults target)
     target_compile_options(${target} PRIVATE -fsanitize=address -fno-omit-frame-pointer)
     target_link_options(${target} PRIVATE -fsanitize=address)
   endif()
+  if(STUDIO_SANITIZE)
+    # UBSan findings abort (a test fails) instead of printing and going on.
+    target_compile_options(${target} PRIVATE -fsanitize=${STUDIO_SANITIZE} -fno-omit-frame-pointer -g
+                                             -fno-sanitize-recover=all)
+    string(REPLACE "fuzzer-no-link," "" _link_sanitize "${STUDIO_SANITIZE}")
+    target_link_options(${target} PRIVATE -fsanitize=${_link_sanitize})
+  endif()
 endfunction()
 
 # Targets that use libtorch share one precompiled header: a TU with <torch/torch.h>
@@ -26,9 +33,12 @@ function(studio_use_torch target)
 endfunction()
 
 # A GoogleTest executable registered with CTest under the given labels.
-# Usage: studio_add_gtest(NAME name LABELS unit fixtures SOURCES a.cpp b.cpp LIBS lib1 lib2 [TORCH])
+# Usage: studio_add_gtest(NAME name LABELS unit SOURCES a.cpp b.cpp LIBS lib1 lib2 [TORCH]
+#                         [FIXTURE_TESTS regex])
+# With FIXTURE_TESTS, tests whose full name (Suite.Test) matches the regex are labelled
+# `fixtures` (they read STUDIO_FIXTURES_DIR) and the others get LABELS.
 function(studio_add_gtest)
-  cmake_parse_arguments(T "TORCH" "NAME" "LABELS;SOURCES;LIBS" ${ARGN})
+  cmake_parse_arguments(T "TORCH" "NAME;FIXTURE_TESTS" "LABELS;SOURCES;LIBS" ${ARGN})
   add_executable(${T_NAME} ${T_SOURCES})
   target_link_libraries(${T_NAME} PRIVATE ${T_LIBS} GTest::gtest GTest::gtest_main)
   target_include_directories(${T_NAME} PRIVATE ${PROJECT_SOURCE_DIR}/tests)
@@ -39,6 +49,22 @@ function(studio_add_gtest)
   target_compile_definitions(${T_NAME} PRIVATE
     STUDIO_DEFAULT_FIXTURES_DIR="${PROJECT_SOURCE_DIR}/../shared/fixtures"
     STUDIO_SOURCE_DIR="${PROJECT_SOURCE_DIR}")
+  if(T_FIXTURE_TESTS)
+    # The discovered test list exists only at ctest time: a script run after the discovery
+    # include sets the labels (ctest appends LABELS, so discovery gets none).
+    gtest_discover_tests(${T_NAME} DISCOVERY_TIMEOUT 120 DISCOVERY_MODE PRE_TEST)
+    set(_relabel ${CMAKE_CURRENT_BINARY_DIR}/${T_NAME}_labels.cmake)
+    file(WRITE ${_relabel} "foreach(_t IN LISTS ${T_NAME}_TESTS)
+  if(_t MATCHES \"${T_FIXTURE_TESTS}\")
+    set_tests_properties(\"\${_t}\" PROPERTIES LABELS fixtures)
+  else()
+    set_tests_properties(\"\${_t}\" PROPERTIES LABELS \"${T_LABELS}\")
+  endif()
+endforeach()
+")
+    set_property(DIRECTORY APPEND PROPERTY TEST_INCLUDE_FILES ${_relabel})
+    return()
+  endif()
   # Several labels must reach CTest as one list value, not as separate property words.
   string(REPLACE ";" "\\;" _labels "${T_LABELS}")
   gtest_discover_tests(${T_NAME}

@@ -3,6 +3,7 @@
 
 #include <filesystem>
 #include <fstream>
+#include <nlohmann/json.hpp>
 
 #include "TestSupport.h"
 #include "studio/Errors.h"
@@ -134,4 +135,42 @@ TEST(ModelFolder, ReadsThePromptLayoutHintAndToleratesABadModelIndex) {
     ASSERT_FALSE(folder.warnings.empty());
     EXPECT_NE(folder.warnings.front().find("model_index.json"), std::string::npos) << folder.warnings.front();
     studio::test::remove_tree(root);
+}
+
+TEST(ModelFolder, IndexShardOutsideTheFolderIsRefused) {
+    const auto root = studio::test::temp_dir("mf-escape");
+    const auto dir = root / "transformer";
+    touch_weights(dir, "model-00001-of-00001.safetensors");
+    touch_weights(root, "outside.safetensors");  // exists, but not in the component folder
+    for (const std::string shard : {"../outside.safetensors", "/etc/passwd", "sub/../../outside.safetensors"}) {
+        std::ofstream(dir / "model.safetensors.index.json", std::ios::trunc)
+            << nlohmann::json{{"weight_map", {{"w", shard}}}}.dump();
+        try {
+            component_weight_files(dir.string());
+            FAIL() << shard << " was accepted";
+        } catch (const ModelLoadError& e) {
+            EXPECT_NE(std::string(e.what()).find("outside the component folder"), std::string::npos) << e.what();
+            EXPECT_NE(e.file().find("model.safetensors.index.json"), std::string::npos);
+            EXPECT_EQ(e.tensor(), "w");
+        }
+    }
+}
+
+TEST(ModelFolder, IndexWithoutShardsOrWithAFolderAsShardIsRefused) {
+    const auto dir = studio::test::temp_dir("mf-empty-index");
+    touch_weights(dir);
+    std::ofstream(dir / "model.safetensors.index.json", std::ios::trunc) << R"({"weight_map":{}})";
+    EXPECT_THROW(component_weight_files(dir.string()), ModelLoadError);
+    std::filesystem::create_directories(dir / "shard.safetensors");
+    std::ofstream(dir / "model.safetensors.index.json", std::ios::trunc) << R"({"weight_map":{"w":"shard.safetensors"}})";
+    try {
+        component_weight_files(dir.string());
+        FAIL();
+    } catch (const ModelLoadError& e) {
+        EXPECT_NE(std::string(e.what()).find("shard.safetensors"), std::string::npos) << e.what();
+    }
+}
+
+TEST(ModelFolder, UnlistableFolderIsAModelLoadError) {
+    EXPECT_THROW(component_weight_files("/nonexistent/component"), ModelLoadError);
 }

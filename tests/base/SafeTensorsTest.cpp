@@ -3,7 +3,9 @@
 #include <gtest/gtest.h>
 
 #include <cstring>
+#include <filesystem>
 #include <fstream>
+#include <limits>
 
 #include "TestSupport.h"
 #include "studio/Errors.h"
@@ -145,4 +147,81 @@ TEST(SafeTensors, DuplicateKeysAcrossShardsAreAnError) {
     write_safetensors(a, {{"w", StDType::F32, {1}, floats({1})}});
     write_safetensors(b, {{"w", StDType::F32, {1}, floats({2})}});
     EXPECT_THROW(WeightStore::open({a, b}), ModelLoadError);
+}
+
+// Hostile headers: counts that overflow, values of the wrong JSON type, structures that are not
+// what the format defines. Each is refused by name.
+TEST(SafeTensorsHostile, ElementCountOverflowIsRefused) {
+    // 2^32 x 2^32 elements wrap to 0 in 64 bits, which would "match" a zero-length range.
+    expect_load_error(raw_file("ovf", R"({"w":{"dtype":"F32","shape":[4294967296,4294967296],"data_offsets":[0,0]}})", 0),
+                      "overflows");
+    // The element count fits, the byte count does not.
+    expect_load_error(raw_file("ovf2", R"({"w":{"dtype":"F64","shape":[2305843009213693952],"data_offsets":[0,0]}})", 0),
+                      "overflows");
+    // A shape entry past int64.
+    expect_load_error(raw_file("ovf3", R"({"w":{"dtype":"U8","shape":[9223372036854775808],"data_offsets":[0,0]}})", 0),
+                      "not a non-negative integer");
+}
+
+TEST(SafeTensorsHostile, ZeroHeaderLengthIsRefused) {
+    expect_load_error(raw_file("zero", "{}", 0, 0), "implausible header length 0");
+}
+
+TEST(SafeTensorsHostile, HeaderMustBeAnObject) {
+    expect_load_error(raw_file("array", "[1,2,3]", 0), "not a JSON object");
+    expect_load_error(raw_file("entry", R"({"w":[1,2]})", 0), "lacks dtype/shape/data_offsets");
+}
+
+TEST(SafeTensorsHostile, MetadataMustBeStringToString) {
+    expect_load_error(raw_file("meta-int", R"({"__metadata__":{"format":"pt","epoch":3}})", 0), "'epoch' has JSON type number");
+    expect_load_error(raw_file("meta-obj", R"({"__metadata__":{"nested":{"a":"b"}}})", 0), "'nested' has JSON type object");
+    expect_load_error(raw_file("meta-arr", R"({"__metadata__":["a"]})", 0), "__metadata__ is not a JSON object");
+}
+
+TEST(SafeTensorsHostile, FieldTypesAreChecked) {
+    expect_load_error(raw_file("dt-num", R"({"w":{"dtype":7,"shape":[1],"data_offsets":[0,4]}})", 4), "dtype is not a string");
+    expect_load_error(raw_file("sh-str", R"({"w":{"dtype":"F32","shape":"1","data_offsets":[0,4]}})", 4), "shape is not an array");
+    expect_load_error(raw_file("sh-neg", R"({"w":{"dtype":"F32","shape":[-1],"data_offsets":[0,4]}})", 4), "not a non-negative");
+    expect_load_error(raw_file("sh-flt", R"({"w":{"dtype":"F32","shape":[1.5],"data_offsets":[0,4]}})", 4), "not a non-negative");
+    expect_load_error(raw_file("off-neg", R"({"w":{"dtype":"F32","shape":[1],"data_offsets":[-4,0]}})", 4), "two non-negative");
+    expect_load_error(raw_file("off-3", R"({"w":{"dtype":"F32","shape":[1],"data_offsets":[0,4,8]}})", 8), "two non-negative");
+    expect_load_error(raw_file("off-flt", R"({"w":{"dtype":"F32","shape":[1],"data_offsets":[0,4.0]}})", 4), "two non-negative");
+}
+
+TEST(SafeTensorsHostile, OverlapWithANonAdjacentTensorIsFound) {
+    // a covers [0,16); b [4,8) sits inside it; c [8,12) too. Sorted by start, c does not touch b.
+    expect_load_error(raw_file("overlap2",
+                               R"({"a":{"dtype":"F32","shape":[4],"data_offsets":[0,16]},)"
+                               R"("b":{"dtype":"F32","shape":[1],"data_offsets":[4,8]},)"
+                               R"("c":{"dtype":"F32","shape":[1],"data_offsets":[8,12]}})",
+                               16),
+                      "overlaps tensor 'a'");
+    // Empty tensors own no bytes and may sit anywhere.
+    EXPECT_NO_THROW(SafeTensorFile::open(raw_file("empty-ok",
+                                                  R"({"a":{"dtype":"F32","shape":[1],"data_offsets":[0,4]},)"
+                                                  R"("e":{"dtype":"F32","shape":[0],"data_offsets":[2,2]}})",
+                                                  4)));
+}
+
+TEST(SafeTensorsHostile, FolderIsNotAFile) {
+    const auto dir = studio::test::temp_dir("st-folder") / "w.safetensors";
+    std::filesystem::create_directories(dir);
+    expect_load_error(dir.string(), "is a folder");
+}
+
+TEST(SafeTensorsHostile, NonFiniteWeightsAreNamedAtLoad) {
+    const auto dir = studio::test::temp_dir("st-nan");
+    const auto path = (dir / "w.safetensors").string();
+    const float nan = std::numeric_limits<float>::quiet_NaN(), inf = std::numeric_limits<float>::infinity();
+    write_safetensors(path, {{"ok", StDType::F32, {2}, floats({1, 2})}, {"blocks.1.w", StDType::F32, {3}, floats({nan, 1, inf})}});
+    auto store = WeightStore::open({path});
+    EXPECT_NO_THROW(store.get("ok"));
+    try {
+        store.get("blocks.1.w");
+        FAIL() << "NaN weights loaded";
+    } catch (const ModelLoadError& e) {
+        EXPECT_EQ(e.tensor(), "blocks.1.w");
+        EXPECT_EQ(e.file(), path);
+        EXPECT_NE(std::string(e.what()).find("1 NaN and 1 Inf"), std::string::npos) << e.what();
+    }
 }

@@ -35,9 +35,12 @@ TEST(PipelineFixture, EndToEndImageMatchesReference) {
     p.negative = gemma_texts[1].get<std::string>();
     p.system_prompt = SystemPromptMode::None;
     p.steps = static_cast<int>(expected.shape("model_call_t")[0]);
-    p.cfg_scale = 4.0f;
-    p.cfg_trunc = 0.3f;
-    p.shift = 6.0f;
+    const auto settings = studio::test::pipeline_readme_settings();
+    ASSERT_TRUE(settings.valid) << "pipeline/README.md lacks the sampler settings";
+    p.cfg_scale = static_cast<float>(settings.cfg_scale);
+    p.cfg_trunc = static_cast<float>(settings.cfg_trunc);
+    p.renorm_cfg = static_cast<float>(settings.renorm_cfg);
+    p.shift = static_cast<float>(settings.shift);
     p.height = static_cast<int>(ref.size(2));
     p.width = static_cast<int>(ref.size(3));
     p.preview = false;

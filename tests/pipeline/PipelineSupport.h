@@ -1,6 +1,10 @@
 #pragma once
 // Model folders for pipeline tests: the fixture modules assembled into the official layout.
 #include <filesystem>
+#include <fstream>
+#include <regex>
+#include <sstream>
+#include <string>
 
 #include "TestSupport.h"
 
@@ -23,6 +27,35 @@ inline std::filesystem::path fixture_model_folder() {
     link_dir_contents(fx / "dit" / "transformer", root / "transformer");
     link_dir_contents(fx / "vae" / "vae", root / "vae");
     return root;
+}
+
+// Sampler settings of the pipeline fixture, read from its README ("sample_ode(euler, N steps,
+// time_shifting_factor=S)", "forward_with_cfg(cfg_scale=C, cfg_trunc=T, renorm_cfg=R)").
+struct PipelineSettings {
+    bool valid{false};
+    double shift{0}, cfg_scale{0}, cfg_trunc{0}, renorm_cfg{0};
+};
+
+inline PipelineSettings pipeline_readme_settings() {
+    std::ifstream in(fixtures_dir() / "pipeline" / "README.md");
+    std::stringstream ss;
+    ss << in.rdbuf();
+    const std::string text = ss.str();
+    PipelineSettings s;
+    int found = 0;
+    auto number = [&](const char* key, double& out) {
+        std::smatch m;
+        if (std::regex_search(text, m, std::regex(std::string(key) + R"(\s*=\s*([0-9]+(\.[0-9]+)?))"))) {
+            out = std::stod(m[1].str());
+            ++found;
+        }
+    };
+    number("time_shifting_factor", s.shift);
+    number("cfg_scale", s.cfg_scale);
+    number("cfg_trunc", s.cfg_trunc);
+    number("renorm_cfg", s.renorm_cfg);
+    s.valid = found == 4 && s.shift > 0;
+    return s;
 }
 
 }  // namespace studio::test

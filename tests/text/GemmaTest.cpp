@@ -122,6 +122,7 @@ TEST(Gemma3Text, ReducedPrecisionEmulated) {
     const auto expected = tensor_of(read_tensors(gemma_dir() / "expected.safetensors"), "hidden_state_m2");
     // Bounds: a few units of the format's epsilon through 3 layers (bf16 eps 7.8e-3, fp16 9.8e-4).
     const std::vector<std::pair<Precision, double>> cases{{Precision::BF16, 6e-2}, {Precision::FP16, 8e-3}};
+    std::map<Precision, double> errs;
     for (const auto& [precision, bound] : cases) {
         const auto nx = Numerics::make(precision, torch::kCPU, NumericsMode::Emulated);
         auto model = load_gemma(component_in(gemma_dir() / "text_encoder"), nx);
@@ -134,7 +135,10 @@ TEST(Gemma3Text, ReducedPrecisionEmulated) {
         std::printf("gemma %s: rel err %.3g vs fp32 oracle (bound %.0e)\n", nx.label().c_str(), err, bound);
         EXPECT_GT(err, 0.0);
         EXPECT_LE(err, bound);
+        errs[precision] = err;
     }
+    // fp16 keeps 3 more mantissa bits than bf16: bf16 run in place of fp16 must not pass.
+    EXPECT_LT(errs[Precision::FP16], errs[Precision::BF16] / 2);
 }
 
 TEST(Gemma3Text, CudaNative) {

@@ -2,6 +2,7 @@
 // Shared helpers of the tokenizer tests: fixture paths, the expected-ids records, files.
 #include <gtest/gtest.h>
 
+#include <algorithm>
 #include <filesystem>
 #include <fstream>
 #include <nlohmann/json.hpp>
@@ -28,6 +29,22 @@ inline nlohmann::json expected_records() {
     if (!in) return nlohmann::json::array();
     auto j = nlohmann::json::parse(in);
     return j.is_array() ? j : j.value("records", nlohmann::json::array());
+}
+
+// tokenizer.json of xlmr_like, parsed (an empty object when it is missing: the callers' checks fail).
+inline nlohmann::json xlmr_json() {
+    std::ifstream in(xlmr_json_path());
+    return in ? nlohmann::json::parse(in) : nlohmann::json::object();
+}
+
+// Vocabulary size the xlmr_like tokenizer.json declares: its model vocab, plus added tokens
+// whose id lies past it.
+inline int64_t xlmr_vocab_size() {
+    const auto j = xlmr_json();
+    if (!j.contains("model")) return -1;
+    int64_t n = static_cast<int64_t>(j.at("model").at("vocab").size());
+    for (const auto& t : j.value("added_tokens", nlohmann::json::array())) n = std::max(n, t.at("id").get<int64_t>() + 1);
+    return n;
 }
 
 inline std::vector<int64_t> ids_of(const nlohmann::json& j) {

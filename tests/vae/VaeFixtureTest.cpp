@@ -2,7 +2,9 @@
 // the files). Tolerance: max|diff| / max|ref| <= 1e-4 against both the fp32 and fp64 oracles.
 #include <gtest/gtest.h>
 
+#include <algorithm>
 #include <cstdio>
+#include <filesystem>
 
 #include "VaeTestUtil.h"
 #include "studio/vae/Vae.h"
@@ -16,24 +18,27 @@ using test::vae_fixture_dir;
 
 constexpr double kTol = 1e-4;
 
+// Loaded per test in SetUp, where a failed ASSERT fails the test: an exception thrown from
+// SetUpTestSuite would make GoogleTest report every test of the suite as skipped instead.
 class VaeFixture : public ::testing::Test {
 protected:
-    static void SetUpTestSuite() {
-        s_inputs = read_tensors(vae_fixture_dir() / "inputs.safetensors");
-        s_expected = read_tensors(vae_fixture_dir() / "expected.safetensors");
-        s_expected64 = read_tensors(vae_fixture_dir() / "expected_fp64.safetensors");
-        s_intermediates = read_tensors(vae_fixture_dir() / "intermediates.safetensors");
-    }
-    static void TearDownTestSuite() {
-        s_inputs.clear();
-        s_expected.clear();
-        s_expected64.clear();
-        s_intermediates.clear();
+    void SetUp() override {
+        for (const char* f : {"inputs.safetensors", "expected.safetensors", "expected_fp64.safetensors",
+                              "intermediates.safetensors", "vae/config.json", "vae/diffusion_pytorch_model.safetensors"})
+            ASSERT_TRUE(std::filesystem::is_regular_file(vae_fixture_dir() / f))
+                << "fixture missing: " << (vae_fixture_dir() / f) << " (set STUDIO_FIXTURES_DIR)";
+        ASSERT_NO_THROW({
+            s_inputs = read_tensors(vae_fixture_dir() / "inputs.safetensors");
+            s_expected = read_tensors(vae_fixture_dir() / "expected.safetensors");
+            s_expected64 = read_tensors(vae_fixture_dir() / "expected_fp64.safetensors");
+            s_intermediates = read_tensors(vae_fixture_dir() / "intermediates.safetensors");
+        });
+        for (const char* name : {"z", "image"}) ASSERT_TRUE(s_inputs.count(name)) << "inputs.safetensors lacks " << name;
     }
     static Vae load(const Numerics& nx) { return load_vae(test::fixture_vae_component(), nx, true); }
 
     // Checks `actual` against the fp32 and (where present) fp64 expectation of `name`.
-    static void expect_close(const std::string& name, const torch::Tensor& actual) {
+    void expect_close(const std::string& name, const torch::Tensor& actual) {
         ASSERT_TRUE(s_expected.count(name)) << name;
         const auto& ref = s_expected.at(name);
         ASSERT_EQ(actual.sizes().vec(), ref.sizes().vec()) << name;
@@ -48,10 +53,8 @@ protected:
         std::printf("\n");
     }
 
-    static std::map<std::string, torch::Tensor> s_inputs, s_expected, s_expected64, s_intermediates;
+    std::map<std::string, torch::Tensor> s_inputs, s_expected, s_expected64, s_intermediates;
 };
-std::map<std::string, torch::Tensor> VaeFixture::s_inputs, VaeFixture::s_expected, VaeFixture::s_expected64,
-    VaeFixture::s_intermediates;
 
 TEST_F(VaeFixture, ConfigMatchesWeights) {
     const auto comp = test::fixture_vae_component();
@@ -131,6 +134,7 @@ TEST_F(VaeFixture, ReducedPrecisionEmulated) {
         Precision p;
         double bound;
     };
+    std::map<Precision, double> errs;
     for (const auto& c : {Case{Precision::BF16, 5e-2}, Case{Precision::FP16, 1e-2}}) {
         const auto nx = Numerics::make(c.p, torch::kCPU, NumericsMode::Emulated);
         ASSERT_TRUE(nx.emulated);
@@ -150,7 +154,10 @@ TEST_F(VaeFixture, ReducedPrecisionEmulated) {
         EXPECT_LE(e_mean, c.bound);
         EXPECT_LE(e_logvar, c.bound);
         EXPECT_GT(e_dec, 0.0) << "rounding had no effect";
+        errs[c.p] = std::max({e_dec, e_mean, e_logvar});
     }
+    // fp16 keeps 3 more mantissa bits than bf16: bf16 run in place of fp16 must not pass.
+    EXPECT_LT(errs[Precision::FP16], errs[Precision::BF16] / 2);
 }
 
 // Native bf16 on the CPU (slow kernels, fine at fixture size): bf16 tensors end to end.

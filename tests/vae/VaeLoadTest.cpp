@@ -115,7 +115,10 @@ TEST_F(VaeLoad, StripsCheckpointPrefix) {
 }
 
 TEST_F(VaeLoad, MissingTensorNamesIt) {
-    const std::string key = "decoder.up_blocks.1.resnets.2.conv2.weight";
+    // The last resnet of the last up block, named from the config (the decoder has
+    // layers_per_block + 1 resnets per up block).
+    const std::string key = "decoder.up_blocks." + std::to_string(m_config.block_out_channels.size() - 1) + ".resnets." +
+                            std::to_string(m_config.layers_per_block) + ".conv2.weight";
     ASSERT_TRUE(m_weights.count(key));
     auto w = m_weights;
     w.erase(key);
@@ -129,7 +132,7 @@ TEST_F(VaeLoad, MissingTensorNamesIt) {
 }
 
 TEST_F(VaeLoad, MissingBflTensorNamesItsBflName) {
-    auto bfl = rename_to_bfl(m_weights, 2);
+    auto bfl = rename_to_bfl(m_weights, static_cast<int64_t>(m_config.block_out_channels.size()));
     const std::string key = "decoder.mid.attn_1.proj_out.bias";
     ASSERT_EQ(bfl.erase(key), 1u);
     try {

@@ -1,6 +1,9 @@
 #include "CliSupport.h"
 
+#include <cerrno>
+#include <charconv>
 #include <csignal>
+#include <cstring>
 #include <cstdio>
 #include <filesystem>
 #include <fstream>
@@ -9,6 +12,8 @@
 
 #include "studio/Errors.h"
 #include "studio/Metrics.h"
+#include "studio/RequestCheck.h"
+#include "studio/prompt/PromptDocument.h"
 #if defined(STUDIO_HAVE_IMAGEIO)
 #include "studio/ImageIO.h"
 #endif
@@ -17,11 +22,24 @@ namespace fs = std::filesystem;
 
 namespace studio::cli {
 
+CLI::Validator seed_validator() {
+    // strtoull (CLI11's conversion) saturates 99999999999999999999 to 2^64-1 without a word.
+    return CLI::Validator(
+        [](std::string& s) -> std::string {
+            uint64_t v = 0;
+            const auto r = std::from_chars(s.data(), s.data() + s.size(), v);
+            if (s.empty() || r.ec != std::errc() || r.ptr != s.data() + s.size())
+                return "seed '" + s + "' is not an integer from 0 to 18446744073709551615";
+            return {};
+        },
+        "UINT64");
+}
+
 void add_generation_options(CLI::App& cmd, GenerationOptions& o, bool with_precision) {
     cmd.add_option("--model", o.model, "Model folder")->required();
     cmd.add_option("--prompt", o.prompt, "Prompt text, or a file holding it (XML or plain)")->required();
     cmd.add_option("--negative", o.negative, "Negative prompt");
-    cmd.add_option("--seed", o.seed, "Seed of the initial noise");
+    cmd.add_option("--seed", o.seed, "Seed of the initial noise (0 to 2^64-1)")->check(seed_validator());
     cmd.add_option("--steps", o.steps, "Sampling steps")->check(CLI::Range(1, 1000));
     cmd.add_option("--cfg", o.cfg, "CFG scale");
     cmd.add_option("--cfg-trunc", o.cfg_trunc, "Apply CFG while model time t < this (1 = every step)");
@@ -35,21 +53,76 @@ void add_generation_options(CLI::App& cmd, GenerationOptions& o, bool with_preci
         ->check(CLI::IsMember({"auto", "native", "emulated"}));
     cmd.add_flag("--vae-fp32-fallback", o.vae_fallback, "Re-decode in fp32 when the VAE output is non-finite");
     cmd.add_flag("--no-progress", o.no_progress, "No progress bar");
+    cmd.add_flag("--allow-invalid-prompt", o.allow_invalid_prompt,
+                 "Send an XML prompt that does not parse as it is (UTF-8, NUL and DOCTYPE checks still apply)");
     if (with_precision)
         cmd.add_option("--precision", o.precision, "fp32 | bf16 | mixed | text=..,clip=..,dit=..,vae=.. (NEWBIE_DTYPE when absent)");
+}
+
+namespace {
+bool ends_with(const std::string& s, const std::string& suffix) {
+    return s.size() >= suffix.size() && s.compare(s.size() - suffix.size(), suffix.size(), suffix) == 0;
+}
+
+// An argument meant as a file name: ends in .xml / .txt or holds a '/', and is not itself markup
+// or several lines (XML prompt text contains '/' in every closing tag).
+bool looks_like_path(const std::string& arg) {
+    if (arg.find('<') != std::string::npos || arg.find('\n') != std::string::npos) return false;
+    return ends_with(arg, ".xml") || ends_with(arg, ".txt") || arg.find('/') != std::string::npos;
+}
+
+std::string read_prompt_file(const std::string& path) {
+    std::error_code ec;
+    const auto size = fs::file_size(path, ec);
+    if (ec) throw ConfigError("cannot read the prompt file '" + path + "': " + ec.message());
+    if (size > kMaxPromptBytes)
+        throw ConfigError("the prompt file '" + path + "' is " + std::to_string(size) + " bytes; the limit is " +
+                          std::to_string(kMaxPromptBytes) + " bytes");
+    std::ifstream in(path, std::ios::binary);
+    if (!in) throw ConfigError("cannot read the prompt file '" + path + "': " + std::strerror(errno));
+    std::stringstream ss;
+    ss << in.rdbuf();
+    return ss.str();
+}
+}  // namespace
+
+std::string read_prompt_argument(const std::string& arg, bool allow_invalid_xml, const std::string& what) {
+    std::string text = arg;
+    std::string source = what + " text";
+    std::error_code ec;
+    if (arg.size() < 4096 && !arg.empty() && fs::is_regular_file(arg, ec)) {
+        text = read_prompt_file(arg);
+        source = arg;
+    } else if (arg.size() < 4096 && fs::is_directory(arg, ec)) {
+        throw ConfigError(what + " '" + arg + "' is a folder, not a prompt file");
+    } else if (looks_like_path(arg)) {
+        throw ConfigError(what + " file '" + arg + "' does not exist (" + what +
+                          " takes prompt text or the path of an existing .xml/.txt file)");
+    }
+    // PromptParseError's text starts with "line L, column C: ".
+    const auto where = [&](const PromptParseError&) { return source + ": "; };
+    try {
+        check_prompt_text(text);
+    } catch (const PromptParseError& e) {
+        throw ConfigError(where(e) + e.what());
+    }
+    if (looks_like_xml(text)) {
+        try {
+            parse_prompt(text);
+        } catch (const PromptParseError& e) {
+            if (!allow_invalid_xml)
+                throw ConfigError(where(e) + e.what() + " (--allow-invalid-prompt sends it as it is)");
+            std::cerr << "warning: " << where(e) << e.what() << "; sent as it is (--allow-invalid-prompt)\n";
+        }
+    }
+    return text;
 }
 
 GenerationParams make_params(const GenerationOptions& o, const std::string& precision_spec) {
     GenerationParams p;
     p.model_dir = o.model;
-    p.prompt = o.prompt;
-    if (o.prompt.size() < 4096 && fs::is_regular_file(o.prompt)) {
-        std::ifstream in(o.prompt, std::ios::binary);
-        std::stringstream ss;
-        ss << in.rdbuf();
-        p.prompt = ss.str();
-    }
-    p.negative = o.negative;
+    p.prompt = read_prompt_argument(o.prompt, o.allow_invalid_prompt, "--prompt");
+    p.negative = o.negative.empty() ? std::string() : read_prompt_argument(o.negative, o.allow_invalid_prompt, "--negative");
     p.seed = o.seed;
     p.steps = o.steps;
     p.cfg_scale = o.cfg;
@@ -65,6 +138,24 @@ GenerationParams make_params(const GenerationOptions& o, const std::string& prec
     p.precision = precision_spec.empty() ? PrecisionConfig::from_environment()
                                          : PrecisionConfig::parse(precision_spec, ValueSource::CommandLine);
     return p;
+}
+
+RunResult run_pipeline(Pipeline& pipeline, const GenerationParams& params, const JobCallbacks& callbacks,
+                       const CancelToken& cancel) {
+    try {
+        return pipeline.run(params, callbacks, cancel);
+    } catch (const StudioError&) {
+        throw;
+    } catch (const std::bad_alloc&) {
+        throw StudioError("out of host memory; this run needs " + estimate_run_memory(params).describe() +
+                          " (try a smaller image or reduced precision)");
+    } catch (const std::exception& e) {
+        const std::string what = e.what();
+        if (what.find("out of memory") == std::string::npos) throw;
+        throw StudioError("the " + to_string(params.device) + " device ran out of memory; this run needs " +
+                          estimate_run_memory(params).describe() + " (try a smaller image or reduced precision). " +
+                          what.substr(0, what.find('\n')));
+    }
 }
 
 namespace {
@@ -107,8 +198,29 @@ JobCallbacks terminal_progress(const std::string& label, bool enabled) {
 }
 
 namespace {
+// Removes the temporary file unless commit() ran: a failed write (full disk, file size limit)
+// leaves neither a partial output nor its temporary behind.
+class TempFileGuard {
+public:
+    explicit TempFileGuard(std::string tmp) : m_tmp(std::move(tmp)) {}
+    ~TempFileGuard() {
+        if (!m_done) std::remove(m_tmp.c_str());
+    }
+    void commit(const std::string& path) {
+        std::error_code ec;
+        fs::rename(m_tmp, path, ec);
+        if (ec) throw ExportError("cannot rename '" + m_tmp + "' to '" + path + "': " + ec.message());
+        m_done = true;
+    }
+
+private:
+    std::string m_tmp;
+    bool m_done{false};
+};
+
 void write_netpbm(const std::string& path, const ImageF& img, bool float_map) {
     const std::string tmp = path + ".tmp";
+    TempFileGuard guard(tmp);
     {
         std::ofstream out(tmp, std::ios::binary | std::ios::trunc);
         if (!out) throw ExportError("cannot write '" + path + "': folder missing or not writable");
@@ -121,9 +233,10 @@ void write_netpbm(const std::string& path, const ImageF& img, bool float_map) {
             const auto rgb = to_rgb8(img);
             out.write(reinterpret_cast<const char*>(rgb.data()), static_cast<std::streamsize>(rgb.size()));
         }
-        if (!out) throw ExportError("write failed for '" + path + "'");
+        out.flush();
+        if (!out) throw ExportError("write failed for '" + path + "' (disk full or file size limit?)");
     }
-    fs::rename(tmp, path);
+    guard.commit(path);
 }
 }  // namespace
 
@@ -140,13 +253,15 @@ void write_output_image(const std::string& path, const ImageF& image, const std:
 
 void write_text_file(const std::string& path, const std::string& text) {
     const std::string tmp = path + ".tmp";
+    TempFileGuard guard(tmp);
     {
         std::ofstream out(tmp, std::ios::binary | std::ios::trunc);
         if (!out) throw ExportError("cannot write '" + path + "': folder missing or not writable");
         out << text;
-        if (!out) throw ExportError("write failed for '" + path + "'");
+        out.flush();
+        if (!out) throw ExportError("write failed for '" + path + "' (disk full or file size limit?)");
     }
-    fs::rename(tmp, path);
+    guard.commit(path);
 }
 
 }  // namespace studio::cli

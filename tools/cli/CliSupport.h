@@ -14,12 +14,24 @@ struct GenerationOptions {
     uint64_t seed = 0;
     int steps = 28, width = 1024, height = 1024;
     float cfg = 5.0f, cfg_trunc = 1.0f, renorm = 0.0f, shift = 6.0f;
-    bool no_progress = false, vae_fallback = false;
+    bool no_progress = false, vae_fallback = false, allow_invalid_prompt = false;
 };
 
+// Accepts decimal integers that fit 64 bits (for --seed options).
+CLI::Validator seed_validator();
 void add_generation_options(CLI::App& cmd, GenerationOptions& o, bool with_precision);
 // Builds params; `prompt` may name a file (read as UTF-8) or be the prompt text itself.
+// Throws ConfigError (exit 2) for a prompt that names a missing file, is not UTF-8, holds NUL
+// bytes or declarations, or is XML that does not parse (unless allow_invalid_prompt).
 GenerationParams make_params(const GenerationOptions& o, const std::string& precision_spec);
+
+// The text of a --prompt / --negative argument after the checks above; `what` names the option.
+std::string read_prompt_argument(const std::string& arg, bool allow_invalid_xml, const std::string& what);
+
+// Pipeline::run, with an out-of-memory failure (CUDA or host) turned into a StudioError that
+// says how much memory the run needs (the up-front estimate) and how to need less.
+RunResult run_pipeline(Pipeline& pipeline, const GenerationParams& params, const JobCallbacks& callbacks,
+                       const CancelToken& cancel);
 
 // Ctrl-C cancels the current run cleanly (second Ctrl-C kills).
 CancelToken install_interrupt_handler();

@@ -48,7 +48,7 @@ Runner add_generate_command(CLI::App& app) {
         const auto params = make_params(*o, o->precision);
         Pipeline pipeline;
         auto cancel = install_interrupt_handler();
-        const auto result = pipeline.run(params, terminal_progress("generate", !o->no_progress), cancel);
+        const auto result = run_pipeline(pipeline, params, terminal_progress("generate", !o->no_progress), cancel);
         write_output_image(*out, result.image, provenance_text(result.report));
         if (!report_path->empty()) write_text_file(*report_path, result.report.to_json() + "\n");
         print_summary("generate", result.report);
@@ -79,8 +79,8 @@ Runner add_compare_command(CLI::App& app) {
         auto cancel = install_interrupt_handler();
         const auto pa = make_params(*o, *a);
         const auto pb = make_params(*o, *b);
-        const auto ra = pipeline.run(pa, terminal_progress("A " + pa.precision.to_string(), !o->no_progress), cancel);
-        const auto rb = pipeline.run(pb, terminal_progress("B " + pb.precision.to_string(), !o->no_progress), cancel);
+        const auto ra = run_pipeline(pipeline, pa, terminal_progress("A " + pa.precision.to_string(), !o->no_progress), cancel);
+        const auto rb = run_pipeline(pipeline, pb, terminal_progress("B " + pb.precision.to_string(), !o->no_progress), cancel);
         const auto metrics = compare_images(ra.image, rb.image, *threshold);
 #if defined(STUDIO_HAVE_IMAGEIO)
         const std::string suffix = ".png";

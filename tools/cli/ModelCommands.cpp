@@ -2,6 +2,7 @@
 #include <iostream>
 #include <nlohmann/json.hpp>
 
+#include "CliSupport.h"
 #include "Commands.h"
 #include "studio/Errors.h"
 #include "studio/ImageSettings.h"
@@ -21,7 +22,7 @@ Runner add_init_random_command(CLI::App& app) {
     auto bf16 = std::make_shared<bool>(false);
     cmd->add_option("--preset", *preset, "tiny (tests) or full (the real NewBie shapes)")->check(CLI::IsMember({"tiny", "full"}));
     cmd->add_option("--out", *out, "Folder to write")->required();
-    cmd->add_option("--seed", *seed, "Seed of the random weights");
+    cmd->add_option("--seed", *seed, "Seed of the random weights")->check(seed_validator());
     cmd->add_flag("--bf16", *bf16, "Store weights as bf16 (always for full)");
     return [preset, out, seed, bf16]() {
         RandomModelOptions o;

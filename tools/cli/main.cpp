@@ -2,6 +2,7 @@
 // eval-attributes).
 #include <spdlog/spdlog.h>
 
+#include <csignal>
 #include <iostream>
 #include <map>
 
@@ -13,6 +14,8 @@
 
 int main(int argc, char** argv) {
     studio::prepare_process_environment();
+    // Past a file size limit (ulimit -f) a write must fail with EFBIG and be reported, not kill us.
+    std::signal(SIGXFSZ, SIG_IGN);
     CLI::App app{"Precision Studio command line: inspect NewBie model folders, generate and compare precisions"};
     app.require_subcommand(1);
     app.set_version_flag("--version", studio::app_version());
@@ -25,7 +28,12 @@ int main(int argc, char** argv) {
     runners["init-random"] = studio::cli::add_init_random_command(app);
     runners["metadata"] = studio::cli::add_metadata_command(app);
     runners["eval-attributes"] = studio::cli::add_eval_attributes_command(app);
-    CLI11_PARSE(app, argc, argv);
+    try {
+        app.parse(argc, argv);
+    } catch (const CLI::ParseError& e) {
+        // --help / --version exit 0; every bad option is a configuration error (exit 2).
+        return app.exit(e) == 0 ? 0 : 2;
+    }
 
     studio::init_logging({}, true);
     studio::set_log_level(verbose ? studio::LogLevel::Debug : studio::LogLevel::Warn);

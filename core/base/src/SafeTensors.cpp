@@ -6,6 +6,7 @@
 #include <unistd.h>
 
 #include <algorithm>
+#include <cstdint>
 #include <cstring>
 #include <fstream>
 #include <nlohmann/json.hpp>
@@ -21,8 +22,9 @@ public:
         if (fd < 0) throw ModelLoadError(std::string("cannot open: ") + std::strerror(errno), path);
         struct stat st {};
         if (::fstat(fd, &st) != 0 || !S_ISREG(st.st_mode)) {
+            const bool dir = S_ISDIR(st.st_mode);
             ::close(fd);
-            throw ModelLoadError("not a regular file", path);
+            throw ModelLoadError(dir ? "is a folder, not a safetensors file" : "not a regular file", path);
         }
         m_size = static_cast<uint64_t>(st.st_size);
         if (m_size > 0) {
@@ -80,9 +82,35 @@ size_t element_size(StDType d) {
 
 int64_t SafeTensorEntry::numel() const {
     int64_t n = 1;
-    for (int64_t s : shape) n *= s;
+    for (int64_t s : shape) n *= s;  // open() has checked that this cannot overflow
     return n;
 }
+
+namespace {
+// Element count and byte size of a shape, or false when either overflows 63 bits: a hostile
+// header must not wrap [2^32, 2^32] around to 0 elements.
+bool checked_byte_size(const std::vector<int64_t>& shape, size_t element_bytes, uint64_t& bytes) {
+    int64_t n = 1;
+    for (int64_t s : shape)
+        if (s < 0 || __builtin_mul_overflow(n, s, &n)) return false;
+    int64_t b = 0;
+    if (__builtin_mul_overflow(n, static_cast<int64_t>(element_bytes), &b)) return false;
+    bytes = static_cast<uint64_t>(b);
+    return true;
+}
+
+void read_metadata(const nlohmann::json& m, std::map<std::string, std::string>& out, const std::string& path) {
+    // The format defines __metadata__ as a string -> string map; anything else is a broken writer.
+    if (!m.is_object()) throw ModelLoadError("__metadata__ is not a JSON object (the format says string -> string)", path);
+    for (auto it = m.begin(); it != m.end(); ++it) {
+        if (!it->is_string())
+            throw ModelLoadError("__metadata__ value of '" + it.key() + "' has JSON type " + it->type_name() +
+                                     ", not string (the format says string -> string)",
+                                 path);
+        out[it.key()] = it->get<std::string>();
+    }
+}
+}  // namespace
 
 std::shared_ptr<SafeTensorFile> SafeTensorFile::open(const std::string& path) {
     auto file = std::shared_ptr<SafeTensorFile>(new SafeTensorFile());
@@ -112,9 +140,7 @@ std::shared_ptr<SafeTensorFile> SafeTensorFile::open(const std::string& path) {
 
     for (auto it = header.begin(); it != header.end(); ++it) {
         if (it.key() == "__metadata__") {
-            if (it->is_object())
-                for (auto m = it->begin(); m != it->end(); ++m)
-                    if (m->is_string()) file->m_metadata[m.key()] = m->get<std::string>();
+            read_metadata(*it, file->m_metadata, path);
             continue;
         }
         const auto& v = *it;
@@ -129,9 +155,12 @@ std::shared_ptr<SafeTensorFile> SafeTensorFile::open(const std::string& path) {
         e.dtype = dt->second;
         if (!v["shape"].is_array()) throw ModelLoadError("shape is not an array", path, e.name);
         for (const auto& s : v["shape"]) {
-            if (!s.is_number_integer() || s.get<int64_t>() < 0) throw ModelLoadError("bad shape entry", path, e.name);
+            if (!s.is_number_integer() || (s.is_number_unsigned() && s.get<uint64_t>() > uint64_t(INT64_MAX)) ||
+                s.get<int64_t>() < 0)
+                throw ModelLoadError("shape entry " + s.dump() + " is not a non-negative integer", path, e.name);
             e.shape.push_back(s.get<int64_t>());
         }
+        if (e.shape.size() > 16) throw ModelLoadError("shape has " + std::to_string(e.shape.size()) + " dimensions", path, e.name);
         const auto& off = v["data_offsets"];
         if (!off.is_array() || off.size() != 2 || !off[0].is_number_unsigned() || !off[1].is_number_unsigned())
             throw ModelLoadError("data_offsets must be two non-negative integers", path, e.name);
@@ -142,7 +171,11 @@ std::shared_ptr<SafeTensorFile> SafeTensorFile::open(const std::string& path) {
             throw ModelLoadError("data range [" + std::to_string(e.begin) + ", " + std::to_string(e.end) +
                                      ") lies outside the data section (" + std::to_string(data_size) + " bytes)",
                                  path, e.name);
-        const uint64_t expected = static_cast<uint64_t>(e.numel()) * element_size(e.dtype);
+        uint64_t expected = 0;
+        if (!checked_byte_size(e.shape, element_size(e.dtype), expected))
+            throw ModelLoadError("shape " + v["shape"].dump() + " overflows the element count (" + v["shape"].dump() +
+                                     " x " + std::to_string(element_size(e.dtype)) + " bytes does not fit 63 bits)",
+                                 path, e.name);
         if (expected != e.end - e.begin)
             throw ModelLoadError("shape x element size = " + std::to_string(expected) + " bytes but the data range holds " +
                                      std::to_string(e.end - e.begin),
@@ -153,9 +186,13 @@ std::shared_ptr<SafeTensorFile> SafeTensorFile::open(const std::string& path) {
     std::vector<const SafeTensorEntry*> sorted;
     for (const auto& e : file->m_entries) sorted.push_back(&e);
     std::sort(sorted.begin(), sorted.end(), [](auto* a, auto* b) { return a->begin < b->begin; });
-    for (size_t i = 1; i < sorted.size(); ++i)
-        if (sorted[i]->begin < sorted[i - 1]->end && sorted[i]->end > sorted[i]->begin)
-            throw ModelLoadError("data range overlaps tensor '" + sorted[i - 1]->name + "'", path, sorted[i]->name);
+    const SafeTensorEntry* reach = nullptr;  // the tensor whose range ends furthest so far
+    for (const auto* e : sorted) {
+        if (e->end == e->begin) continue;  // empty tensors own no bytes
+        if (reach && e->begin < reach->end)
+            throw ModelLoadError("data range overlaps tensor '" + reach->name + "'", path, e->name);
+        if (!reach || e->end > reach->end) reach = e;
+    }
     for (size_t i = 0; i < file->m_entries.size(); ++i) file->m_index[file->m_entries[i].name] = i;
     return file;
 }

@@ -48,6 +48,21 @@ WeightStore WeightStore::open(const std::vector<std::string>& files, const std::
     return store;
 }
 
+namespace {
+void check_finite(const torch::Tensor& t, const std::string& file, const std::string& tensor) {
+    // A checkpoint with NaN/Inf weights would run and give a black or noisy image several
+    // minutes later; it is refused at load, by name. fp8 has no isfinite kernel here.
+    if (!t.is_floating_point() || t.numel() == 0 || t.element_size() < 2) return;
+    c10::InferenceMode guard;
+    if (torch::isfinite(t).all().item<bool>()) return;
+    const int64_t nan = torch::isnan(t).sum().item<int64_t>();
+    const int64_t inf = torch::isinf(t).sum().item<int64_t>();
+    throw ModelLoadError("tensor holds " + std::to_string(nan) + " NaN and " + std::to_string(inf) + " Inf values of " +
+                             std::to_string(t.numel()) + ": the checkpoint is damaged",
+                         file, tensor);
+}
+}  // namespace
+
 torch::Tensor WeightStore::get(const std::string& key) const {
     const auto it = m_keys.find(key);
     if (it == m_keys.end()) throw ModelLoadError("tensor missing from the checkpoint", origin(), key);
@@ -57,13 +72,17 @@ torch::Tensor WeightStore::get(const std::string& key) const {
     auto* ptr = const_cast<std::byte*>(file->data(e));
     auto keep = file->mapping();
     const auto opts = torch::TensorOptions().dtype(dtype);
+    torch::Tensor out;
     if (reinterpret_cast<uintptr_t>(ptr) % element_size(e.dtype) != 0) {
-        auto out = torch::empty(e.shape, opts);
+        out = torch::empty(e.shape, opts);
         std::memcpy(out.data_ptr(), ptr, e.end - e.begin);
-        return out;
+    } else {
+        out = torch::from_blob(ptr, e.shape, [keep](void*) {}, opts);
     }
-    return torch::from_blob(ptr, e.shape, [keep](void*) {}, opts);
+    check_finite(out, file->path(), e.name);
+    return out;
 }
+
 
 std::vector<int64_t> WeightStore::shape(const std::string& key) const {
     const auto it = m_keys.find(key);

@@ -13,6 +13,7 @@
 #include "studio/ModelFolder.h"
 #include "studio/PromptFormat.h"
 #include "studio/Provenance.h"
+#include "studio/RequestCheck.h"
 
 namespace studio {
 
@@ -116,6 +117,7 @@ RunResult Pipeline::run_with_noise(const GenerationParams& params, const std::ve
                                    const JobCallbacks& callbacks, const CancelToken& cancel) {
     c10::InferenceMode inference;
     configure_torch_threads();
+    check_request(params);  // NaN, ranges, memory estimate, before anything loads
     validate(params);
     const auto t_start = Clock::now();
     RunResult result;
@@ -315,12 +317,16 @@ RunResult Pipeline::run_with_noise(const GenerationParams& params, const std::ve
         if (!check.finite() && params.vae_fp32_fallback && vae->vae.nx.precision != Precision::FP32) {
             // Opt-in, recorded, and scoped to this run: the next run uses the VAE precision asked for.
             const Numerics fp32 = Numerics::make(Precision::FP32, device);
+            bool fallback_hit = false;
             auto fallback = m_state->cache.get_or_load<LoadedVae>("vae", ve.dir + "|" + fp32.label() + "|" + device.str(), [&] {
+                const auto t0 = Clock::now();
                 auto v = std::make_shared<LoadedVae>();
                 v->vae = load_vae(ve, fp32);
                 v->weight_dtypes = weight_census(*v->vae.decoder, v->vae.nx);
+                v->load_seconds = seconds_since(t0);
                 return v;
-            });
+            }, &fallback_hit);
+            if (!fallback_hit) report.modules[3].load_seconds += fallback->load_seconds;
             raw = vae_decode_raw(fallback->vae, latent);
             report.vae_fallback_used = true;
             report.warnings.push_back("VAE output was non-finite in " + vae->vae.nx.label() + "; re-decoded in fp32");

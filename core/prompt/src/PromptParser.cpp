@@ -9,7 +9,9 @@
 
 #include <tinyxml2.h>
 
+#include <cctype>
 #include <cstdio>
+#include <string_view>
 #include <unordered_map>
 
 namespace studio {
@@ -189,7 +191,25 @@ bool looks_like_xml(const std::string& text) {
     return false;
 }
 
-PromptDocument parse_prompt(const std::string& text) {
+namespace {
+// Case-insensitive search for a declaration keyword right after "<!".
+size_t find_declaration(const std::string& text, std::string_view keyword) {
+    for (size_t at = text.find("<!"); at != kNpos; at = text.find("<!", at + 2)) {
+        if (text.size() - at - 2 < keyword.size()) return kNpos;
+        bool match = true;
+        for (size_t i = 0; match && i < keyword.size(); ++i)
+            match = std::toupper(static_cast<unsigned char>(text[at + 2 + i])) == keyword[i];
+        if (match) return at;
+    }
+    return kNpos;
+}
+}  // namespace
+
+void check_prompt_text(const std::string& text) {
+    if (text.size() > kMaxPromptBytes)
+        throw PromptParseError("the prompt is " + std::to_string(text.size()) + " bytes; the limit is " +
+                                   std::to_string(kMaxPromptBytes) + " bytes",
+                               1, 1);
     if (const size_t bad = find_invalid_utf8(text); bad != kNpos) {
         const LineMap lines(text);
         char byte[8];
@@ -198,6 +218,23 @@ PromptDocument parse_prompt(const std::string& text) {
                                    std::to_string(bad),
                                lines.line(bad), lines.column(bad));
     }
+    if (const size_t nul = text.find('\0'); nul != kNpos) {
+        const LineMap lines(text);
+        throw PromptParseError("the prompt contains a NUL byte (byte offset " + std::to_string(nul) + ")",
+                               lines.line(nul), lines.column(nul));
+    }
+    for (std::string_view keyword : {std::string_view("DOCTYPE"), std::string_view("ENTITY")}) {
+        if (const size_t at = find_declaration(text, keyword); at != kNpos) {
+            const LineMap lines(text);
+            throw PromptParseError("<!" + std::string(keyword) +
+                                       "> declarations are not allowed in a prompt (no DTDs, no entity definitions)",
+                                   lines.line(at), lines.column(at));
+        }
+    }
+}
+
+PromptDocument parse_prompt(const std::string& text) {
+    check_prompt_text(text);
     const size_t begin = bom_length(text);
     if (is_blank(std::string_view(text).substr(begin))) throw PromptParseError("prompt is empty", 1, 1);
 

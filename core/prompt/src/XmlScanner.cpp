@@ -2,6 +2,7 @@
 
 #include "TextUtil.h"
 #include "studio/Errors.h"
+#include "studio/prompt/PromptDocument.h"
 
 namespace studio::prompt_detail {
 
@@ -127,7 +128,12 @@ private:
             scan_attribute(name);
         }
         m_scan.tags.push_back({name, start, parent()});
-        if (!empty) m_stack.push_back(m_scan.tags.size() - 1);
+        if (!empty) {
+            // Bounded here, before tinyxml2 and the tree walk recurse over the nesting.
+            if (m_stack.size() >= static_cast<size_t>(kMaxPromptDepth))
+                fail(start, "elements are nested more than " + std::to_string(kMaxPromptDepth) + " deep at <" + name + ">");
+            m_stack.push_back(m_scan.tags.size() - 1);
+        }
     }
 
     void scan_attribute(const std::string& element) {

@@ -1,5 +1,7 @@
 // Prompt autosave (restart and crash), recent prompts, generation controls and window settings.
 #include <QComboBox>
+#include <QLineEdit>
+#include <QValidator>
 #include <QFile>
 #include <QMenu>
 #include <QSettings>
@@ -205,4 +207,24 @@ TEST(MainWindowSettings, FirstStartUsesTheDefaultsGiven) {
     w.loadExamplePrompt();
     EXPECT_TRUE(w.promptPanel()->prompt().startsWith(QStringLiteral("<character_1>")));
     EXPECT_TRUE(w.promptPanel()->editor()->validation().ok());
+}
+
+// A seed past 2^64 - 1 is refused while typing; it used to pass a 20-digit pattern and become 0.
+TEST(GenerationControls, SeedFieldRefusesValuesPast64Bits) {
+    GenerationControls controls;
+    const QValidator* validator = nullptr;
+    for (auto* edit : controls.findChildren<QLineEdit*>())
+        if (edit->validator() && edit->text() == QString::number(controls.seed())) validator = edit->validator();
+    ASSERT_NE(validator, nullptr) << "no validated seed field";
+    auto state = [&](QString s) {
+        int pos = 0;
+        return validator->validate(s, pos);
+    };
+    EXPECT_EQ(state(QStringLiteral("18446744073709551615")), QValidator::Acceptable);
+    EXPECT_EQ(state(QStringLiteral("18446744073709551616")), QValidator::Invalid);
+    EXPECT_EQ(state(QStringLiteral("99999999999999999999")), QValidator::Invalid);
+    EXPECT_EQ(state(QStringLiteral("-1")), QValidator::Invalid);
+    EXPECT_EQ(state(QStringLiteral("12a")), QValidator::Invalid);
+    EXPECT_EQ(state(QStringLiteral("\u0661\u0662")), QValidator::Invalid);  // Arabic-Indic digits
+    EXPECT_EQ(state(QString()), QValidator::Intermediate);
 }

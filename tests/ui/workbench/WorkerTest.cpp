@@ -2,6 +2,9 @@
 #include <QElapsedTimer>
 #include <QThread>
 
+#include <map>
+#include <mutex>
+
 #include <gtest/gtest.h>
 
 #include "WorkbenchTestSupport.h"
@@ -183,4 +186,63 @@ TEST(GenerationWorker, PreviewConversionChecksTheBufferSize) {
     EXPECT_EQ(QColor(img.pixel(0, 0)), QColor(255, 0, 0));
     p.rgb.resize(5);
     EXPECT_TRUE(previewToImage(p).isNull());
+}
+
+// The threading contract of the header: queued() on the caller's thread, cancelled() of a job
+// that never started on the canceller's thread, started()/progress on the worker thread.
+TEST(GenerationWorker, SignalsComeFromTheDocumentedThreads) {
+    auto fake = std::make_shared<FakeRunner>();
+    fake->stepMs = 5;
+    WorkerThread thread(makeRunner(fake));
+    GenerationWorker* w = thread.worker();
+    std::mutex m;
+    std::map<std::string, std::vector<QThread*>> seen;
+    auto record = [&](const std::string& name) {
+        std::lock_guard<std::mutex> lock(m);
+        seen[name].push_back(QThread::currentThread());
+    };
+    QObject::connect(w, &GenerationWorker::queued, w, [&](int, const QString&) { record("queued"); }, Qt::DirectConnection);
+    QObject::connect(w, &GenerationWorker::started, w, [&](int, const QString&) { record("started"); }, Qt::DirectConnection);
+    QObject::connect(w, &GenerationWorker::cancelled, w, [&](int) { record("cancelled"); }, Qt::DirectConnection);
+    const int running = w->enqueue(smallJob(100000), "A");
+    const int waiting = w->enqueue(smallJob(3), "B");
+    ASSERT_TRUE(waitUntil([&] {
+        std::lock_guard<std::mutex> lock(m);
+        return !seen["started"].empty();
+    }));
+    w->cancel(waiting);
+    w->cancel(running);
+    ASSERT_TRUE(waitUntil([&] {
+        std::lock_guard<std::mutex> lock(m);
+        return seen["cancelled"].size() == 2;
+    }));
+    std::lock_guard<std::mutex> lock(m);
+    QThread* ui = QThread::currentThread();
+    EXPECT_EQ(seen["queued"], (std::vector<QThread*>{ui, ui}));
+    ASSERT_EQ(seen["started"].size(), 1u);
+    EXPECT_NE(seen["started"][0], ui);
+    EXPECT_EQ(seen["cancelled"][0], ui);                 // the waiting job: at once, from cancel()
+    EXPECT_EQ(seen["cancelled"][1], seen["started"][0]);  // the running job: from the worker
+}
+
+// A long session must not grow the per-job bookkeeping without bound.
+TEST(GenerationWorker, RemembersOnlyTheLastFinishedJobs) {
+    auto fake = std::make_shared<FakeRunner>();
+    fake->stepMs = 5;
+    WorkerThread thread(makeRunner(fake));
+    GenerationWorker* w = thread.worker();
+    const int running = w->enqueue(smallJob(100000), "A");
+    std::vector<int> ids;
+    for (int i = 0; i < GenerationWorker::kRememberedJobs + 40; ++i) {
+        const int id = w->enqueue(smallJob(3), QStringLiteral("job %1").arg(i));
+        ASSERT_GT(id, 0);
+        w->cancel(id);
+        ids.push_back(id);
+    }
+    EXPECT_EQ(w->state(ids.back()), JobState::Cancelled);
+    EXPECT_EQ(w->tag(ids.back()), QStringLiteral("job %1").arg(ids.size() - 1));
+    EXPECT_TRUE(w->tag(ids.front()).isEmpty()) << "the oldest finished job should be forgotten";
+    EXPECT_EQ(w->state(ids.front()), JobState::Queued);  // unknown id
+    w->cancel(running);
+    EXPECT_TRUE(waitUntil([&] { return !w->busy(); }));
 }

@@ -10,7 +10,7 @@
 #include <QLabel>
 #include <QLineEdit>
 #include <QRandomGenerator>
-#include <QRegularExpressionValidator>
+#include <QValidator>
 #include <QSettings>
 #include <QSignalBlocker>
 #include <QSpinBox>
@@ -26,6 +26,21 @@ constexpr int kMinSide = 64;
 constexpr int kMaxSide = 4096;
 
 QString sizeText(QSize s) { return QStringLiteral("%1 \u00d7 %2").arg(s.width()).arg(s.height()); }
+
+// Decimal seeds that fit 64 bits: a regex of 20 digits would let 99999999999999999999 through,
+// which toULongLong() then turns into 0 without a word.
+class SeedValidator : public QValidator {
+public:
+    using QValidator::QValidator;
+    State validate(QString& input, int&) const override {
+        if (input.isEmpty()) return Intermediate;
+        for (const QChar c : input)
+            if (!c.isDigit() || c.unicode() > 0x7F) return Invalid;
+        bool ok = false;
+        input.toULongLong(&ok);
+        return ok ? Acceptable : Invalid;
+    }
+};
 }  // namespace
 
 QList<QSize> GenerationControls::sizePresets() {
@@ -60,7 +75,7 @@ void GenerationControls::buildUi() {
     });
 
     m_seed = new QLineEdit(QStringLiteral("0"));
-    m_seed->setValidator(new QRegularExpressionValidator(QRegularExpression(QStringLiteral("\\d{1,20}")), m_seed));
+    m_seed->setValidator(new SeedValidator(m_seed));
     m_newSeed = new QToolButton;
     m_newSeed->setText(QStringLiteral("\u2684"));  // die face
     m_newSeed->setToolTip(tr("Draw a new random seed"));
@@ -285,7 +300,9 @@ void GenerationControls::restoreSettings(QSettings& settings) {
     settings.beginGroup(QStringLiteral("generation"));
     const QString model = settings.value("modelDir", m_defaultModelDir).toString();
     setModelDir(model.isEmpty() ? m_defaultModelDir : model);
-    setSeed(settings.value("seed", "0").toString().toULongLong());
+    bool seedOk = false;
+    const uint64_t savedSeed = settings.value("seed", "0").toString().toULongLong(&seedOk);
+    if (seedOk) setSeed(savedSeed);
     setSeedLocked(settings.value("seedLocked", false).toBool());
     m_steps->setValue(settings.value("steps", m_steps->value()).toInt());
     m_cfg->setValue(settings.value("cfgScale", m_cfg->value()).toDouble());

@@ -61,6 +61,7 @@ void GenerationWorker::cancel(int jobId) {
         if (it != m_queue.end()) {
             m_queue.erase(it);
             m_states[jobId] = JobState::Cancelled;
+            rememberFinishedLocked(jobId);
             removed = true;
         }
     }
@@ -104,6 +105,17 @@ void GenerationWorker::setState(int jobId, JobState s) {
     std::lock_guard<std::mutex> lock(m_mutex);
     m_states[jobId] = s;
     if (s != JobState::Running && jobId == m_runningId) m_runningId = 0;
+    if (s != JobState::Running && s != JobState::Queued) rememberFinishedLocked(jobId);
+}
+
+void GenerationWorker::rememberFinishedLocked(int jobId) {
+    m_finishedOrder.push_back(jobId);
+    while (static_cast<int>(m_finishedOrder.size()) > kRememberedJobs) {
+        const int old = m_finishedOrder.front();
+        m_finishedOrder.pop_front();
+        m_states.erase(old);
+        m_tags.erase(old);
+    }
 }
 
 void GenerationWorker::processNext() {

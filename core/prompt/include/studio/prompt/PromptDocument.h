@@ -54,9 +54,19 @@ inline bool operator!=(const PromptDocument& a, const PromptDocument& b) { retur
 // True when the text contains at least one tag-like token (<name ...> or </name>).
 bool looks_like_xml(const std::string& text);
 
+// Limits every prompt is held to, XML or not: a prompt is text typed by a person.
+constexpr size_t kMaxPromptBytes = 1u << 20;  // 1 MiB
+constexpr int kMaxPromptDepth = 32;            // element nesting (NewBie prompts use 2 or 3)
+
+// The checks that hold for any prompt, XML or plain: at most kMaxPromptBytes, valid UTF-8, no
+// NUL byte, no <!DOCTYPE> or <!ENTITY> declaration (entity expansion is never wanted in a
+// prompt). Throws PromptParseError with the line and column of the offending byte.
+void check_prompt_text(const std::string& text);
+
 // Parses a prompt. Plain text gives is_xml=false with plain_text kept verbatim.
 // Throws PromptParseError with a 1-based line and column (code points) on malformed XML,
-// wrong structure, invalid UTF-8 or an empty prompt.
+// wrong structure, an empty prompt, nesting deeper than kMaxPromptDepth, or anything
+// check_prompt_text refuses.
 PromptDocument parse_prompt(const std::string& text);
 
 // Canonical XML: extra elements, then characters, then <general_tags>; one field per line,

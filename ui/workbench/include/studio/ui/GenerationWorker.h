@@ -4,8 +4,12 @@
 //
 // Threading contract: construct it on the UI thread and hand it to WorkerThread, which
 // moves it to a dedicated QThread. enqueue(), cancel(), cancelAll(), state() and
-// queuedCount() may be called from any thread. Every signal is emitted on the worker
-// thread and carries value types only, so receivers on the UI thread get queued copies.
+// queuedCount() may be called from any thread. Signals carry value types only. They are
+// emitted on the worker thread, with two exceptions that report at once instead of after the
+// running job: queued() is emitted on the thread that called enqueue(), and cancelled() for a
+// job that never started on the thread that called cancel()/cancelAll(). Connect with the
+// default (auto) connection type so each receiver runs on its own thread; never assume the
+// worker thread in a direct connection.
 // No exception escapes a job: the runner's errors become failed(), CancelledError
 // becomes cancelled().
 #include <QImage>
@@ -38,6 +42,7 @@ class GenerationWorker : public QObject {
     Q_OBJECT
 public:
     static constexpr int kMaxQueued = 16;
+    static constexpr int kRememberedJobs = 256;
 
     explicit GenerationWorker(GenerationRunner runner, QObject* parent = nullptr);
     ~GenerationWorker() override;
@@ -49,7 +54,9 @@ public:
     void cancel(int jobId);
     void cancelAll();
 
-    JobState state(int jobId) const;  // Queued for unknown ids that were never finished
+    // Queued for unknown ids. Only the last kRememberedJobs finished jobs are remembered, so a
+    // long session does not grow without bound; older ids read as unknown.
+    JobState state(int jobId) const;
     QString tag(int jobId) const;
     int queuedCount() const;
     bool busy() const;  // a job is running or queued
@@ -75,12 +82,14 @@ private:
     void processNext();  // runs on the worker thread
     void runJob(Job& job);
     void setState(int jobId, JobState s);
+    void rememberFinishedLocked(int jobId);  // m_mutex held
 
     GenerationRunner m_runner;
     mutable std::mutex m_mutex;
     std::deque<Job> m_queue;
     std::map<int, JobState> m_states;
     std::map<int, QString> m_tags;
+    std::deque<int> m_finishedOrder;  // ids of finished jobs, oldest first
     CancelToken m_runningToken;
     int m_runningId{0};
     int m_nextId{1};

@@ -1,0 +1,32 @@
+#pragma once
+// Up-front checks of a generation request: values that make no sense (NaN, negative, out of
+// range) and runs the machine cannot hold, refused with an estimate of the memory they need
+// before anything is loaded. Torch-free: reads only safetensors headers and config.json files.
+#include <cstdint>
+#include <string>
+
+#include "studio/Generation.h"
+
+namespace studio {
+
+struct MemoryEstimate {
+    int64_t weights{0};      // resident weights at the requested precisions
+    int64_t dit{0};          // DiT activations (batch of 2 for CFG)
+    int64_t vae_decode{0};   // the VAE decoder at full resolution (usually the peak)
+    int64_t available{-1};   // memory the machine has free now; -1 = unknown (CUDA)
+    int64_t total() const { return weights + dit + vae_decode; }
+    std::string describe() const;  // "about 12.3 GiB (weights 8.1 GiB, ...); 60.2 GiB available"
+};
+
+// A lower-bound estimate; components or configs that cannot be read count as 0.
+MemoryEstimate estimate_run_memory(const GenerationParams& p);
+// MemAvailable of /proc/meminfo in bytes, -1 when unknown.
+int64_t available_system_memory();
+
+// Throws ConfigError when the estimate exceeds the known available memory.
+void check_fits(const MemoryEstimate& m);
+
+// Throws ConfigError naming the bad value, or the estimate against what is available.
+void check_request(const GenerationParams& p);
+
+}  // namespace studio
