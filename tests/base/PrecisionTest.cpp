@@ -3,6 +3,7 @@
 #include <cstdlib>
 
 #include "studio/Errors.h"
+#include "studio/DtypeNames.h"
 #include "studio/Precision.h"
 
 using namespace studio;
@@ -50,4 +51,19 @@ TEST(Precision, EnvironmentOverridesDefaultAndRecordsSource) {
     EXPECT_EQ(c.source(Module::Dit), ValueSource::Environment);
     EXPECT_NE(c.describe_sources().find("env"), std::string::npos);
     EXPECT_EQ(PrecisionConfig::from_environment(), PrecisionConfig::all_fp32());
+}
+
+TEST(Precision, UnknownDtypeNamesItAndTheChoices) {
+    for (const char* spec : {"fp64", "dit=fp64"}) {
+        try {
+            PrecisionConfig::parse(spec);
+            FAIL() << spec;
+        } catch (const ConfigError& e) {
+            const std::string msg = e.what();
+            EXPECT_NE(msg.find("unknown dtype 'fp64'"), std::string::npos) << msg;
+            EXPECT_NE(msg.find("expected fp32, tf32, bf16, fp16"), std::string::npos) << msg;
+        }
+    }
+    EXPECT_EQ(require_precision("BF16"), Precision::BF16);
+    EXPECT_THROW(require_precision("int8"), ConfigError);
 }

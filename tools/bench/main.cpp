@@ -14,6 +14,7 @@
 #include "studio/Errors.h"
 #include "studio/Generation.h"
 #include "studio/Logging.h"
+#include "studio/ModelDefaults.h"
 #include "studio/RandomModel.h"
 
 namespace fs = std::filesystem;
@@ -53,9 +54,9 @@ int main(int argc, char** argv) {
     app.add_option("--preset", preset, "Write and use a random model: tiny or full")->check(CLI::IsMember({"tiny", "full"}));
     app.add_option("--device", device, "cpu or cuda");
     app.add_option("--precisions", precisions, "Precision specs to measure")->delimiter(';');
-    app.add_option("--steps", steps, "Sampling steps");
-    app.add_option("--cfg", cfg, "CFG scale");
-    app.add_option("--size", sizes, "WxH");
+    auto* steps_opt = app.add_option("--steps", steps, "Sampling steps (default: the model's, else 20)");
+    auto* cfg_opt = app.add_option("--cfg", cfg, "CFG scale (default: the model's, else 5)");
+    auto* size_opt = app.add_option("--size", sizes, "WxH (default: the model's, else 256x256)");
     app.add_option("--runs", runs, "Timed runs per configuration (after one warm-up)");
     app.add_option("--numerics", numerics, "auto, native or emulated")->check(CLI::IsMember({"auto", "native", "emulated"}));
     app.add_option("--prompt", prompt, "Prompt");
@@ -80,6 +81,15 @@ int main(int argc, char** argv) {
         base.width = std::stoi(sizes.substr(0, x));
         base.height = std::stoi(sizes.substr(x + 1));
         base.preview = false;
+        UserSettings user;
+        if (steps_opt->count()) user.steps = steps;
+        if (cfg_opt->count()) user.cfg = cfg;
+        if (size_opt->count()) user.width = base.width, user.height = base.height;
+        const DeclaredDefaults declared = read_declared_defaults(model);
+        std::cerr << "settings: " << describe(apply_defaults(base, user, declared)) << "\n";
+        if (const auto w = size_warning(base.width, base.height, declared); !w.empty()) std::cerr << "warning: " << w << "\n";
+        steps = base.steps;
+        cfg = base.cfg_scale;
         parse_device(device, base.device);
         base.numerics = numerics == "native" ? NumericsChoice::Native : numerics == "emulated" ? NumericsChoice::Emulated : NumericsChoice::Auto;
 

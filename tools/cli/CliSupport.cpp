@@ -40,14 +40,15 @@ void add_generation_options(CLI::App& cmd, GenerationOptions& o, bool with_preci
     cmd.add_option("--prompt", o.prompt, "Prompt text, or a file holding it (XML or plain)")->required();
     cmd.add_option("--negative", o.negative, "Negative prompt");
     cmd.add_option("--seed", o.seed, "Seed of the initial noise (0 to 2^64-1)")->check(seed_validator());
-    cmd.add_option("--steps", o.steps, "Sampling steps")->check(CLI::Range(1, 1000));
-    cmd.add_option("--cfg", o.cfg, "CFG scale");
+    o.steps_opt = cmd.add_option("--steps", o.steps, "Sampling steps (default: the model's, else 28)")->check(CLI::Range(1, 1000));
+    o.cfg_opt = cmd.add_option("--cfg", o.cfg, "CFG scale (default: the model's, else 5)");
     cmd.add_option("--cfg-trunc", o.cfg_trunc, "Apply CFG while model time t < this (1 = every step)");
     cmd.add_option("--renorm-cfg", o.renorm, "Official CFG renormalisation (0 = off)");
     cmd.add_option("--shift", o.shift, "Time shift of the schedule");
-    cmd.add_option("--width", o.width, "Image width (multiple of 16)");
-    cmd.add_option("--height", o.height, "Image height (multiple of 16)");
-    cmd.add_option("--sampler", o.sampler, "euler or midpoint")->check(CLI::IsMember({"euler", "midpoint"}));
+    o.width_opt = cmd.add_option("--width", o.width, "Image width, multiple of 16 (default: the model's, else 1024)");
+    o.height_opt = cmd.add_option("--height", o.height, "Image height, multiple of 16 (default: the model's, else 1024)");
+    o.sampler_opt = cmd.add_option("--sampler", o.sampler, "euler or midpoint (default: the model's, else euler)")
+                        ->check(CLI::IsMember({"euler", "midpoint"}));
     cmd.add_option("--device", o.device, "cpu or cuda")->check(CLI::IsMember({"cpu", "cuda"}));
     cmd.add_option("--numerics", o.numerics, "Reduced precision on CPU: auto (emulated), native or emulated")
         ->check(CLI::IsMember({"auto", "native", "emulated"}));
@@ -124,19 +125,15 @@ GenerationParams make_params(const GenerationOptions& o, const std::string& prec
     p.prompt = read_prompt_argument(o.prompt, o.allow_invalid_prompt, "--prompt");
     p.negative = o.negative.empty() ? std::string() : read_prompt_argument(o.negative, o.allow_invalid_prompt, "--negative");
     p.seed = o.seed;
-    p.steps = o.steps;
-    p.cfg_scale = o.cfg;
     p.cfg_trunc = o.cfg_trunc;
     p.renorm_cfg = o.renorm;
     p.shift = o.shift;
-    p.width = o.width;
-    p.height = o.height;
-    parse_sampler(o.sampler, p.sampler);
     parse_device(o.device, p.device);
     p.numerics = o.numerics == "native" ? NumericsChoice::Native : o.numerics == "emulated" ? NumericsChoice::Emulated : NumericsChoice::Auto;
     p.vae_fp32_fallback = o.vae_fallback;
     p.precision = precision_spec.empty() ? PrecisionConfig::from_environment()
                                          : PrecisionConfig::parse(precision_spec, ValueSource::CommandLine);
+    apply_and_print_defaults(p, user_settings(o));
     return p;
 }
 
@@ -156,6 +153,32 @@ RunResult run_pipeline(Pipeline& pipeline, const GenerationParams& params, const
                           estimate_run_memory(params).describe() + " (try a smaller image or reduced precision). " +
                           what.substr(0, what.find('\n')));
     }
+}
+
+UserSettings user_settings(const GenerationOptions& o) {
+    UserSettings u;
+    auto given = [](const CLI::Option* opt) { return opt && opt->count() > 0; };
+    if (given(o.width_opt)) u.width = o.width;
+    if (given(o.height_opt)) u.height = o.height;
+    if (given(o.steps_opt)) u.steps = o.steps;
+    if (given(o.cfg_opt)) u.cfg = o.cfg;
+    if (given(o.sampler_opt)) {
+        SamplerKind s{};
+        parse_sampler(o.sampler, s);
+        u.sampler = s;
+    }
+    return u;
+}
+
+void apply_and_print_defaults(GenerationParams& p, const UserSettings& user) {
+    const DeclaredDefaults declared = read_declared_defaults(p.model_dir);
+    const std::string line = describe(apply_defaults(p, user, declared));
+    // Printed once per command (compare builds params twice from the same options).
+    static std::string last;
+    if (line != last) std::cerr << "settings: " << line << "\n";
+    const std::string warning = size_warning(p.width, p.height, declared);
+    if (!warning.empty() && line != last) std::cerr << "warning: " << warning << "\n";
+    last = line;
 }
 
 namespace {

@@ -6,6 +6,7 @@
 #include <string>
 
 #include "studio/Generation.h"
+#include "studio/ModelDefaults.h"
 
 namespace studio::cli {
 
@@ -15,6 +16,8 @@ struct GenerationOptions {
     int steps = 28, width = 1024, height = 1024;
     float cfg = 5.0f, cfg_trunc = 1.0f, renorm = 0.0f, shift = 6.0f;
     bool no_progress = false, vae_fallback = false, allow_invalid_prompt = false;
+    // Set by add_generation_options: whether the user gave size / steps / cfg / sampler.
+    CLI::Option *width_opt = nullptr, *height_opt = nullptr, *steps_opt = nullptr, *cfg_opt = nullptr, *sampler_opt = nullptr;
 };
 
 // Accepts decimal integers that fit 64 bits (for --seed options).
@@ -22,8 +25,15 @@ CLI::Validator seed_validator();
 void add_generation_options(CLI::App& cmd, GenerationOptions& o, bool with_precision);
 // Builds params; `prompt` may name a file (read as UTF-8) or be the prompt text itself.
 // Throws ConfigError (exit 2) for a prompt that names a missing file, is not UTF-8, holds NUL
-// bytes or declarations, or is XML that does not parse (unless allow_invalid_prompt).
+// bytes or declarations, or is XML that does not parse (unless allow_invalid_prompt). Size,
+// steps, CFG and sampler come from the user, else the model folder's declared defaults, else the
+// built-in ones; the first call per command prints the values used and their source (and warns
+// when the size is far from the model's).
 GenerationParams make_params(const GenerationOptions& o, const std::string& precision_spec);
+// The user's explicit size / steps / cfg / sampler choices.
+UserSettings user_settings(const GenerationOptions& o);
+// Applies user > model > built-in to `p` and prints "settings: 256x256 (model), ..." to stderr.
+void apply_and_print_defaults(GenerationParams& p, const UserSettings& user);
 
 // The text of a --prompt / --negative argument after the checks above; `what` names the option.
 std::string read_prompt_argument(const std::string& arg, bool allow_invalid_xml, const std::string& what);

@@ -5,6 +5,7 @@
 
 #include "CliSupport.h"
 #include "Commands.h"
+#include "studio/Divergence.h"
 #include "studio/Metrics.h"
 #include "studio/Provenance.h"
 
@@ -79,9 +80,16 @@ Runner add_compare_command(CLI::App& app) {
         auto cancel = install_interrupt_handler();
         const auto pa = make_params(*o, *a);
         const auto pb = make_params(*o, *b);
-        const auto ra = run_pipeline(pipeline, pa, terminal_progress("A " + pa.precision.to_string(), !o->no_progress), cancel);
-        const auto rb = run_pipeline(pipeline, pb, terminal_progress("B " + pb.precision.to_string(), !o->no_progress), cancel);
+        // Both trajectories are recorded to show at which step B leaves A's path.
+        auto ta = std::make_shared<StepTrajectory>(), tb = std::make_shared<StepTrajectory>();
+        auto cba = terminal_progress("A " + pa.precision.to_string(), !o->no_progress);
+        auto cbb = terminal_progress("B " + pb.precision.to_string(), !o->no_progress);
+        record_trajectory(cba, ta);
+        record_trajectory(cbb, tb);
+        const auto ra = run_pipeline(pipeline, pa, cba, cancel);
+        const auto rb = run_pipeline(pipeline, pb, cbb, cancel);
         const auto metrics = compare_images(ra.image, rb.image, *threshold);
+        const auto divergence = divergence_to_json(trajectory_divergence(*ta, *tb));
 #if defined(STUDIO_HAVE_IMAGEIO)
         const std::string suffix = ".png";
 #else
@@ -90,11 +98,14 @@ Runner add_compare_command(CLI::App& app) {
         const nlohmann::json compare{{"a", nlohmann::json::parse(ra.report.to_json(-1))},
                                      {"b", nlohmann::json::parse(rb.report.to_json(-1))},
                                      {"metrics", metrics_json(metrics)},
+                                     {"divergence_per_step", divergence},
                                      {"diff_gain", *gain}};
         write_output_image((fs::path(*dir) / ("a" + suffix)).string(), ra.image, provenance_text(ra.report));
         write_output_image((fs::path(*dir) / ("b" + suffix)).string(), rb.image, provenance_text(rb.report));
         write_output_image((fs::path(*dir) / ("diff" + suffix)).string(), difference_heatmap(ra.image, rb.image, *gain),
-                           provenance_text(ra.report, nlohmann::json{{"difference_of", "a vs b"}, {"gain", *gain}}.dump()));
+                           provenance_text(ra.report, nlohmann::json{{"difference_of", "a vs b"},
+                                                                     {"gain", *gain},
+                                                                     {"divergence_per_step", divergence}}.dump()));
         write_text_file((fs::path(*dir) / "report.json").string(), compare.dump(2) + "\n");
         print_summary("A", ra.report);
         print_summary("B", rb.report);

@@ -1,5 +1,5 @@
 // precision-cli: a thin front end over core/ (inspect, generate, compare, init-random, metadata,
-// eval-attributes).
+// eval-attributes, sweep).
 #include <spdlog/spdlog.h>
 
 #include <csignal>
@@ -28,6 +28,7 @@ int main(int argc, char** argv) {
     runners["init-random"] = studio::cli::add_init_random_command(app);
     runners["metadata"] = studio::cli::add_metadata_command(app);
     runners["eval-attributes"] = studio::cli::add_eval_attributes_command(app);
+    runners["sweep"] = studio::cli::add_sweep_command(app);
     try {
         app.parse(argc, argv);
     } catch (const CLI::ParseError& e) {

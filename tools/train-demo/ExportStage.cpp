@@ -93,7 +93,15 @@ int64_t export_demo_model(const ExportOptions& o) {
                                   {"text_dit_train_seconds", dit_state.value("train_seconds", 0.0)},
                                   {"text_dit_loss", dit_state.value("last_loss", 0.0)},
                                   {"weights", o.bf16 ? "bf16" : "fp32"}};
-    write_official_model_index((out / "model_index.json").string(), {{"demo_model", training}, {"prompt_layout", "compact_xml"}});
+    // The generation settings it was trained for: front ends use them when the user gives none.
+    write_official_model_index((out / "model_index.json").string(),
+                               {{"demo_model", training},
+                                {"prompt_layout", "compact_xml"},
+                                {"width", cfg.image_size},
+                                {"height", cfg.image_size},
+                                {"steps", 20},
+                                {"cfg", 4.0},
+                                {"sampler", "euler"}});
     spdlog::info("exported the demo model to {} ({:.1f} MB of weights, {})", out.string(), bytes / 1e6,
                  o.bf16 ? "bf16" : "fp32");
     return bytes;

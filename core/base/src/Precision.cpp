@@ -1,5 +1,7 @@
 #include "studio/Precision.h"
 
+#include "studio/DtypeNames.h"
+
 #include <algorithm>
 #include <cctype>
 #include <cstdlib>
@@ -67,6 +69,18 @@ std::optional<Precision> parse_precision(const std::string& raw) {
     return std::nullopt;
 }
 
+std::string precision_names() {
+    std::string out;
+    for (Precision p : {Precision::FP32, Precision::TF32, Precision::BF16, Precision::FP16})
+        out += (out.empty() ? "" : ", ") + studio::to_string(p);
+    return out;
+}
+
+Precision require_precision(const std::string& raw) {
+    if (auto p = parse_precision(raw)) return *p;
+    throw ConfigError("unknown dtype '" + lower_trim(raw) + "' (expected " + precision_names() + ")");
+}
+
 std::optional<Module> parse_module(const std::string& raw) {
     const std::string s = lower_trim(raw);
     if (s == "text" || s == "gemma" || s == "text_encoder") return Module::Text;
@@ -109,6 +123,10 @@ PrecisionConfig PrecisionConfig::parse(const std::string& spec, ValueSource sour
     PrecisionConfig c = base;
     std::stringstream ss(s);
     std::string item;
+    // A single word that is neither a dtype nor "mixed": name it as an unknown dtype.
+    if (s.find_first_of("=,") == std::string::npos)
+        throw ConfigError("unknown dtype '" + s + "' (expected " + precision_names() +
+                          ", mixed, or module=dtype pairs such as dit=bf16,vae=fp32)");
     while (std::getline(ss, item, ',')) {
         if (lower_trim(item).empty()) continue;
         const auto eq = item.find('=');
@@ -120,8 +138,8 @@ PrecisionConfig PrecisionConfig::parse(const std::string& spec, ValueSource sour
                               "' in precision spec (expected text, clip, dit or vae)");
         const auto precision = parse_precision(item.substr(eq + 1));
         if (!precision)
-            throw ConfigError("unknown precision '" + lower_trim(item.substr(eq + 1)) +
-                              "' for module " + studio::to_string(*module) + " (expected fp32, tf32, bf16 or fp16)");
+            throw ConfigError("unknown dtype '" + lower_trim(item.substr(eq + 1)) + "' for module " +
+                              studio::to_string(*module) + " (expected " + precision_names() + ")");
         c.set(*module, *precision, source);
     }
     return c;

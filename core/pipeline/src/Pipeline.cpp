@@ -285,13 +285,21 @@ RunResult Pipeline::run_with_noise(const GenerationParams& params, const std::ve
         auto tt = torch::full({xt.size(0)}, t, torch::TensorOptions().dtype(torch::kFloat32).device(device));
         return dit->model->forward(xt, tt, cap_feats, cap_mask, pooled).to(torch::kFloat32);
     };
+    torch::Tensor last_velocity;  // for callbacks.on_step_state only
+    const VelocityFn observed_velocity = [&](const torch::Tensor& xt, double t) {
+        auto v = velocity(xt, t);
+        if (callbacks.on_step_state) last_velocity = v;
+        return v;
+    };
     const auto t_sample = Clock::now();
     progress("sample", 0, params.steps, -1);
     timed("sample", [&] {
-        x = sample_flow(velocity, x, grid, params.sampler == SamplerKind::Midpoint ? FlowSolver::Midpoint : FlowSolver::Euler,
+        x = sample_flow(observed_velocity, x, grid, params.sampler == SamplerKind::Midpoint ? FlowSolver::Midpoint : FlowSolver::Euler,
                         [&](const StepInfo& s) {
                             auto check = check_tensor("latent step " + std::to_string(s.step), s.x.narrow(0, 0, 1));
                             report.checks.push_back(check);
+                            if (callbacks.on_step_state)
+                                callbacks.on_step_state(s.step, s.x.narrow(0, 0, 1), last_velocity.narrow(0, 0, 1));
                             memory.sample();
                             const double per_step = seconds_since(t_sample) / s.step;
                             progress("sample", s.step, s.steps, per_step * (s.steps - s.step) + per_step * 0.5);

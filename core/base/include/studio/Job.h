@@ -8,6 +8,10 @@
 
 #include "studio/Errors.h"
 
+namespace at {
+class Tensor;  // only referenced: this header stays torch-free
+}
+
 namespace studio {
 
 // Lock-free cancel flag, checked between steps and between modules.
@@ -41,6 +45,10 @@ struct PreviewImage {
 struct JobCallbacks {
     std::function<void(const ProgressInfo&)> on_progress;
     std::function<void(const PreviewImage&)> on_preview;  // optional; costs a little per step
+    // Optional observer of the sampler: after each step (1-based) the new latent and the velocity
+    // that produced it (the guided one under CFG), both [1, C, h, w] fp32 on the run's device.
+    // Used to record trajectories for divergence plots; nothing is kept or copied when unset.
+    std::function<void(int step, const at::Tensor& latent, const at::Tensor& velocity)> on_step_state;
 };
 
 }  // namespace studio

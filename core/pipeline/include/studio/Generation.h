@@ -100,9 +100,12 @@ struct RunReport {
     static RunReport from_json(const std::string& text);  // throws StudioError
 };
 
+struct StepTrajectory;  // studio/Divergence.h
+
 struct RunResult {
     ImageF image;  // RGB float [0,1]
     RunReport report;
+    std::shared_ptr<const StepTrajectory> trajectory;  // per-step latents, when the front end recorded them
 };
 
 // Owns the loaded models (cached per component, precision and device) between runs.
