@@ -46,7 +46,21 @@ FeedForwardImpl::FeedForwardImpl(int64_t dim, int64_t hidden) {
     w3 = register_module("w3", Dense(dim, hidden, false));
 }
 
+void FeedForwardImpl::fuse_projections() {
+    if (w13.defined()) return;
+    c10::InferenceMode guard;  // weights may be inference tensors; in-place needs the mode
+    const int64_t hidden = w1->weight.size(0);
+    w13 = torch::cat({w1->weight, w3->weight}, 0);
+    // set_ keeps the registered parameters (state dict, hashes, census) pointing at the data.
+    w1->weight.set_(w13.narrow(0, 0, hidden));
+    w3->weight.set_(w13.narrow(0, hidden, hidden));
+}
+
 torch::Tensor FeedForwardImpl::forward(const torch::Tensor& x, const Numerics& nx) {
+    if (nx.fast_kernels && w13.defined() && w13.scalar_type() == x.scalar_type()) {
+        const auto h = torch::linear(x, w13).chunk(2, -1);
+        return w2->forward(torch::silu(h[0]).mul_(h[1]), nx);
+    }
     const auto gate = nx.q(torch::silu(w1->forward(x, nx)));
     return w2->forward(nx.q(gate * w3->forward(x, nx)), nx);
 }
@@ -144,6 +158,13 @@ torch::Tensor JointBlockImpl::forward(const torch::Tensor& x_in, const KeyMask& 
     const auto mod = adaln->forward(silu_c, nx).unsqueeze(1).chunk(4, -1);  // scale_msa, gate_msa, scale_mlp, gate_mlp
     auto h = nx.q(attention_norm1->forward(x, nx) * nx.q(mod[0] + 1.0));
     auto branch = attention_norm2->forward(attention->forward(h, keys, rope, nx), nx);
+    if (nx.fast_kernels) {
+        // x + tanh(g) * branch in one pass, rounded once.
+        x = torch::addcmul(x, mod[1].tanh(), branch);
+        h = ffn_norm1->forward(x, nx).mul_(mod[2] + 1.0);
+        branch = ffn_norm2->forward(feed_forward->forward(h, nx), nx);
+        return torch::addcmul(x, mod[3].tanh(), branch);
+    }
     x = nx.q(x + nx.q(nx.q(mod[1].tanh()) * branch));
     h = nx.q(ffn_norm1->forward(x, nx) * nx.q(mod[2] + 1.0));
     branch = ffn_norm2->forward(feed_forward->forward(h, nx), nx);

@@ -68,6 +68,17 @@ void NextDiTImpl::set_attention_budget(int64_t bytes) {
         for (auto& block : *group) block->attention->score_budget_bytes = bytes;
 }
 
+void NextDiTImpl::prepare_for_inference() {
+    if (!m_nx.fast_kernels) return;
+    for (auto* group : {&noise_refiner, &context_refiner, &layers})
+        for (auto& block : *group) block->fuse_projections();
+}
+
+void NextDiTImpl::set_fast_kernels(bool on) {
+    m_nx.fast_kernels = on && fast_kernels_available() && m_nx.device.is_cuda() && !m_nx.emulated;
+    prepare_for_inference();
+}
+
 void NextDiTImpl::check_inputs(const torch::Tensor& x, const torch::Tensor& cap_feats, const torch::Tensor& cap_mask,
                                const torch::Tensor& clip_pooled) const {
     const auto& c = m_config;
@@ -121,13 +132,14 @@ torch::Tensor NextDiTImpl::forward(const torch::Tensor& x_in, const torch::Tenso
     // RoPE tables, built once per forward: caption-only, image-only and joint sequences.
     const auto jcap = torch::arange(L, cap_len.options()).unsqueeze(0).expand({B, L});
     const auto cap_ids = torch::stack({jcap, torch::zeros_like(jcap), torch::zeros_like(jcap)}, -1);
-    const auto cap_rope = rope_tables(cap_ids, c.axes_dims, c.rope_theta, jcap < cap_len.unsqueeze(1));
+    const bool cplx = nx.fast_kernels;
+    const auto cap_rope = rope_tables(cap_ids, c.axes_dims, c.rope_theta, jcap < cap_len.unsqueeze(1), cplx);
     const int64_t S = max_cap + N;
     const auto joint = joint_positions(cap_len, S, Wp, N);
-    const auto joint_rope = rope_tables(joint.ids, c.axes_dims, c.rope_theta);
+    const auto joint_rope = rope_tables(joint.ids, c.axes_dims, c.rope_theta, {}, cplx);
     const auto k = torch::arange(N, cap_len.options()).unsqueeze(0).expand({B, N});
     const auto img_ids = torch::stack({cap_len.unsqueeze(1).expand({B, N}), k.div(Wp, "floor"), k.remainder(Wp)}, -1);
-    const auto img_rope = rope_tables(img_ids, c.axes_dims, c.rope_theta);
+    const auto img_rope = rope_tables(img_ids, c.axes_dims, c.rope_theta, {}, cplx);
 
     const auto cap_keys = KeyMask::from_mask(mask_b);
     for (size_t i = 0; i < context_refiner.size(); ++i) {

@@ -39,6 +39,10 @@ public:
     void set_trace(DitTraceFn fn) { m_trace = std::move(fn); }
     // Memory cap for materialised attention scores (CPU / emulated paths); results do not change.
     void set_attention_budget(int64_t bytes);
+    // After the weights are in place: fuses projections the fast kernels use (no-op otherwise).
+    void prepare_for_inference();
+    // Switches between the fast kernels and the plain reference path (tests, benchmarks).
+    void set_fast_kernels(bool on);
 
     Dense x_embedder{nullptr};
     TimestepEmbedder t_embedder{nullptr};
