@@ -1,4 +1,4 @@
-// The fast kernels of the transformer (fused w1|w3 projection, complex RoPE, one-pass gated
+// The fast kernels of the transformer (complex RoPE, one-pass gated
 // residuals, fused RMSNorm where libtorch has it) against the plain reference path and the dit/
 // fixture. On the CPU the fast path is forced on for the test (it is a CUDA default); with
 // STUDIO_TEST_DEVICE=cuda the same checks run on the GPU in every precision.
@@ -45,25 +45,6 @@ TEST(DitFastKernels, MatchThePlainPathAndTheFixtureInFp32) {
                 err_plain, err_between);
     EXPECT_LE(err_fast, 1e-5);
     EXPECT_LE(err_between, 1e-5);
-    // The fast path really ran: w1 and w3 became views into one fused matrix.
-    const auto& ff = fast.model->layers[0]->feed_forward;
-    ASSERT_TRUE(ff->w13.defined());
-    EXPECT_EQ(ff->w1->weight.data_ptr(), ff->w13.data_ptr());
-    EXPECT_FALSE(plain.model->layers[0]->feed_forward->w13.defined());
-}
-
-TEST(DitFastKernels, FusedWeightsKeepTheStateDict) {
-    STUDIO_REQUIRE_FIXTURE(dit_dir() / "inputs.safetensors");
-    Numerics nx = Numerics::fp32_cpu();
-    auto plain = load_dit(transformer_component("transformer"), nx);
-    nx.fast_kernels = true;
-    auto fused = load_dit(transformer_component("transformer"), nx);
-    const auto a = plain->named_parameters(true), b = fused->named_parameters(true);
-    ASSERT_EQ(a.size(), b.size());
-    for (const auto& item : a) {
-        SCOPED_TRACE(item.key());
-        EXPECT_TRUE(torch::equal(item.value(), b[item.key()]));
-    }
 }
 
 TEST(DitFastKernels, ReducedPrecisionsOnCuda) {

@@ -62,7 +62,6 @@ NextDiT make_model(const DitConfig& c, const Numerics& nx, uint64_t seed) {
         else r = r * 0.1 + 1.0;
         item.value().set_data(r.to(nx.storage()));
     }
-    m->prepare_for_inference();
     return m;
 }
 
@@ -137,14 +136,14 @@ void set_sdpa(const std::string& which) {
 
 int main(int argc, char** argv) {
     CLI::App app{"Time one Next-DiT CFG step at the real NewBie shapes"};
-    std::string size = "1024x1024", device = "cuda", kernels = "both", sdpa = "auto", profile, json_out, preset = "full";
+    std::string size = "1024x1024", device = "cuda", kernels = "all", sdpa = "auto", profile, json_out, preset = "full";
     std::vector<std::string> precisions{"bf16", "fp16", "tf32", "fp32"};
     std::vector<int64_t> cap_lens{300, 100};
     int runs = 10, warmup = 2;
     app.add_option("--size", size, "WxH of the image");
     app.add_option("--device", device, "cuda or cpu");
     app.add_option("--precisions", precisions, "Precisions to time")->delimiter(';');
-    app.add_option("--kernels", kernels, "fast, plain or both")->check(CLI::IsMember({"fast", "plain", "both"}));
+    app.add_option("--kernels", kernels, "plain, fast, graph (fast + CUDA graph) or all")->check(CLI::IsMember({"plain", "fast", "graph", "all"}));
     app.add_option("--sdpa", sdpa, "auto, flash, efficient, cudnn or math")->check(CLI::IsMember({"auto", "flash", "efficient", "cudnn", "math"}));
     app.add_option("--cap-lens", cap_lens, "Caption lengths of the batch (cond, uncond)")->delimiter(',');
     app.add_option("--runs", runs, "Timed steps per configuration");
@@ -178,16 +177,17 @@ int main(int argc, char** argv) {
             if (!parsed) throw ConfigError("unknown precision '" + ps + "'");
             const Precision p = *parsed;
             torch::Tensor plain_out;
-            for (const std::string mode : {"plain", "fast"}) {
-                if (kernels != "both" && kernels != mode) continue;
+            for (const std::string mode : {"plain", "fast", "graph"}) {
+                if (kernels != "all" && kernels != mode) continue;
                 Numerics nx = Numerics::make(p, dev, NumericsMode::Native);
                 if (mode == "plain") nx.fast_kernels = false;
-                if (mode == "fast" && !nx.fast_kernels) {
+                if (mode != "plain" && !nx.fast_kernels) {
                     std::cout << "| " << ps << " | fast | – | not available in this libtorch / device | | | | |\n";
                     continue;
                 }
                 reset_peak(dev);
                 auto m = make_model(c, nx, 42);
+                m->set_cuda_graphs(mode == "graph");
                 for (int i = 0; i < warmup; ++i) step(m, in);
                 sync(dev);
                 std::vector<double> times;
@@ -198,7 +198,7 @@ int main(int argc, char** argv) {
                     sync(dev);
                     times.push_back(std::chrono::duration<double>(Clock::now() - t0).count());
                 }
-                if (!profile.empty() && p == Precision::BF16 && mode == "fast") {
+                if (!profile.empty() && p == Precision::BF16 && mode == "fast") {  // kernel by kernel: the trace names each
                     if (profile_start()) {
                         step(m, in), step(m, in);
                         sync(dev);
@@ -210,15 +210,16 @@ int main(int argc, char** argv) {
                 if (mode == "plain") plain_out = y;
                 if (p == Precision::FP32 && mode == "plain") fp32_ref = y;
                 const double med = median(times), mn = *std::min_element(times.begin(), times.end());
-                const double err_plain = plain_out.defined() && mode == "fast" ? rel_error(y, plain_out) : 0.0;
+                const double err_plain = plain_out.defined() && mode != "plain" ? rel_error(y, plain_out) : 0.0;
+                const std::string label = mode == "graph" && !m->cuda_graph_used() ? "graph (capture failed: eager)" : mode;
                 const double err_fp32 = fp32_ref.defined() ? rel_error(y, fp32_ref) : -1.0;
                 const auto backend = sdpa_choice(c, nx, rows);
                 std::ostringstream row;
-                row << std::fixed << std::setprecision(1) << "| " << ps << " | " << mode << " | " << backend << " | " << med * 1e3
+                row << std::fixed << std::setprecision(1) << "| " << ps << " | " << label << " | " << backend << " | " << med * 1e3
                     << " | " << mn * 1e3 << " | " << peak_bytes(dev) / (1 << 20) << " | " << std::scientific << std::setprecision(2)
                     << err_plain << " | " << (err_fp32 < 0 ? std::string("(no fp32 row)") : sci(err_fp32)) << " |";
                 std::cout << row.str() << std::endl;
-                out.push_back({{"precision", ps}, {"kernels", mode}, {"sdpa", backend}, {"step_ms_median", med * 1e3},
+                out.push_back({{"precision", ps}, {"kernels", label}, {"sdpa", backend}, {"step_ms_median", med * 1e3},
                                {"step_ms_min", mn * 1e3}, {"peak_allocated_bytes", peak_bytes(dev)},
                                {"rel_err_vs_plain", err_plain}, {"rel_err_vs_fp32", err_fp32}, {"times_s", times}});
             }

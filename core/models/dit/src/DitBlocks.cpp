@@ -46,21 +46,10 @@ FeedForwardImpl::FeedForwardImpl(int64_t dim, int64_t hidden) {
     w3 = register_module("w3", Dense(dim, hidden, false));
 }
 
-void FeedForwardImpl::fuse_projections() {
-    if (w13.defined()) return;
-    c10::InferenceMode guard;  // weights may be inference tensors; in-place needs the mode
-    const int64_t hidden = w1->weight.size(0);
-    w13 = torch::cat({w1->weight, w3->weight}, 0);
-    // set_ keeps the registered parameters (state dict, hashes, census) pointing at the data.
-    w1->weight.set_(w13.narrow(0, 0, hidden));
-    w3->weight.set_(w13.narrow(0, hidden, hidden));
-}
-
 torch::Tensor FeedForwardImpl::forward(const torch::Tensor& x, const Numerics& nx) {
-    if (nx.fast_kernels && w13.defined() && w13.scalar_type() == x.scalar_type()) {
-        const auto h = torch::linear(x, w13).chunk(2, -1);
-        return w2->forward(torch::silu(h[0]).mul_(h[1]), nx);
-    }
+    // Not fused into one [w1; w3] GEMM on purpose: the halves of its output are strided, and
+    // silu / mul on strided halves cost more (non-vectorised kernels) than the GEMM saves.
+    if (nx.fast_kernels) return w2->forward(torch::silu(w1->forward(x, nx)).mul_(w3->forward(x, nx)), nx);
     const auto gate = nx.q(torch::silu(w1->forward(x, nx)));
     return w2->forward(nx.q(gate * w3->forward(x, nx)), nx);
 }

@@ -111,7 +111,6 @@ NextDiT load_dit(const DitConfig& config, const WeightStore& store, const Numeri
     spdlog::info("transformer loaded ({} names, {}): {}", diffusers ? "diffusers" : "original", nx.label(),
                  config.to_string());
     model->eval();
-    model->prepare_for_inference();
     return model;
 }
 

@@ -44,11 +44,7 @@ class FeedForwardImpl : public torch::nn::Module {
 public:
     FeedForwardImpl(int64_t dim, int64_t hidden);
     torch::Tensor forward(const torch::Tensor& x, const Numerics& nx);
-    // Stores w1 and w3 as the two halves of one [2 * hidden, dim] matrix (no extra memory):
-    // the fast kernels then run one GEMM for both projections.
-    void fuse_projections();
     Dense w1{nullptr}, w2{nullptr}, w3{nullptr};
-    torch::Tensor w13;  // defined once fused; w1/w3 weights are views into it
 };
 TORCH_MODULE(FeedForward);
 
@@ -81,7 +77,6 @@ public:
     torch::Tensor forward(const torch::Tensor& x, const KeyMask& keys, const RopeTables& rope,
                           const torch::Tensor& silu_c, const Numerics& nx);
     bool modulated() const { return static_cast<bool>(adaln); }
-    void fuse_projections() { feed_forward->fuse_projections(); }
 
     JointAttention attention{nullptr};
     FeedForward feed_forward{nullptr};
