@@ -182,7 +182,7 @@ int main(int argc, char** argv) {
                 Numerics nx = Numerics::make(p, dev, NumericsMode::Native);
                 if (mode == "plain") nx.fast_kernels = false;
                 if (mode != "plain" && !nx.fast_kernels) {
-                    std::cout << "| " << ps << " | fast | – | not available in this libtorch / device | | | | |\n";
+                    std::cout << "| " << ps << " | " << mode << " | – | not available in this libtorch / device | | | | |\n";
                     continue;
                 }
                 reset_peak(dev);
