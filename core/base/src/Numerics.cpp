@@ -1,10 +1,24 @@
 #include "studio/Numerics.h"
 
+#include <cstdlib>
 #include <thread>
 
 #include "studio/Errors.h"
 
 namespace studio {
+
+bool fast_kernels_available() {
+#if STUDIO_TORCH_HAS_RMS_NORM
+    return true;
+#else
+    return false;
+#endif
+}
+
+bool plain_kernels_requested() {
+    const char* v = std::getenv("STUDIO_PLAIN_KERNELS");
+    return v && *v && std::string(v) != "0";
+}
 
 std::string to_string(NumericsMode m) {
     switch (m) {
@@ -24,6 +38,7 @@ Numerics Numerics::make(Precision p, torch::Device device, NumericsMode mode) {
     else if (mode == NumericsMode::Emulated) nx.emulated = true;
     else if (mode == NumericsMode::Native) nx.emulated = false;
     else nx.emulated = device.is_cpu();
+    nx.fast_kernels = fast_kernels_available() && device.is_cuda() && !nx.emulated && !plain_kernels_requested();
     return nx;
 }
 
@@ -62,6 +77,12 @@ Tf32Scope::~Tf32Scope() {
 
 torch::Tensor rms_norm(const torch::Tensor& x, const torch::Tensor& weight, double eps, const Numerics& nx,
                        bool one_plus_weight) {
+#if STUDIO_TORCH_HAS_RMS_NORM
+    // One kernel instead of six passes over the activations; statistics stay in fp32, the
+    // weight is applied before the single cast back.
+    if (nx.fast_kernels && !one_plus_weight && x.scalar_type() == weight.scalar_type())
+        return at::rms_norm(x, {x.size(-1)}, weight, eps);
+#endif
     const auto xf = x.to(torch::kFloat32);
     auto y = xf * torch::rsqrt(xf.pow(2).mean(-1, true) + eps);
     if (one_plus_weight) {

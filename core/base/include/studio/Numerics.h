@@ -12,13 +12,29 @@
 
 namespace studio {
 
+// at::rms_norm (fused on CUDA) exists from libtorch 2.4 on.
+#if __has_include(<torch/version.h>)
+#include <torch/version.h>
+#endif
+#if defined(TORCH_VERSION_MAJOR) && (TORCH_VERSION_MAJOR > 2 || (TORCH_VERSION_MAJOR == 2 && TORCH_VERSION_MINOR >= 4))
+#define STUDIO_TORCH_HAS_RMS_NORM 1
+#else
+#define STUDIO_TORCH_HAS_RMS_NORM 0
+#endif
+
 enum class NumericsMode { Auto, Native, Emulated };
+bool fast_kernels_available();   // this libtorch has the fused kernels the fast path uses
+bool plain_kernels_requested();  // STUDIO_PLAIN_KERNELS is set (not "0")
 std::string to_string(NumericsMode m);
 
 struct Numerics {
     Precision precision{Precision::FP32};
     torch::Device device{torch::kCPU};
     bool emulated{false};
+    // Fused library kernels (libtorch 2.x on CUDA, native precision): one-pass RMSNorm, complex
+    // RoPE, fused projections. Same formulas with fewer intermediate roundings; off = the plain
+    // reference path, kept for comparison (STUDIO_PLAIN_KERNELS=1 turns it off everywhere).
+    bool fast_kernels{false};
 
     static Numerics make(Precision p, torch::Device device, NumericsMode mode = NumericsMode::Auto);
     static Numerics fp32_cpu() { return make(Precision::FP32, torch::kCPU); }

@@ -2,6 +2,7 @@
 
 #include "studio/Errors.h"
 #include "studio/ModuleLoader.h"
+#include "studio/dit/DitGraph.h"
 
 namespace studio {
 namespace {
@@ -68,6 +69,33 @@ void NextDiTImpl::set_attention_budget(int64_t bytes) {
         for (auto& block : *group) block->attention->score_budget_bytes = bytes;
 }
 
+void NextDiTImpl::set_fast_kernels(bool on) {
+    m_nx.fast_kernels = on && fast_kernels_available() && m_nx.device.is_cuda() && !m_nx.emulated;
+    m_graph.reset();
+}
+
+torch::Tensor NextDiTImpl::run_layers(torch::Tensor h, const KeyMask& keys, const RopeTables& rope, const torch::Tensor& silu_c) {
+    const bool graphs = m_cuda_graphs && m_nx.fast_kernels && m_nx.device.is_cuda() && !m_trace && cuda_graphs_enabled();
+    m_graph_used = false;
+    if (graphs) {
+        if (auto out = run_layers_graphed(m_graph, h, keys, rope, silu_c,
+                                          [this](torch::Tensor x, const KeyMask& k, const RopeTables& r, const torch::Tensor& s) {
+                                              for (auto& layer : layers) x = layer->forward(x, k, r, s, m_nx);
+                                              return x;
+                                          });
+            out.defined()) {
+            m_graph_used = true;
+            return out;
+        }
+        m_cuda_graphs = false;  // capture failed once: stay eager for this model
+    }
+    for (size_t i = 0; i < layers.size(); ++i) {
+        h = layers[i]->forward(h, keys, rope, silu_c, m_nx);
+        trace(("layers." + std::to_string(i)).c_str(), h);
+    }
+    return h;
+}
+
 void NextDiTImpl::check_inputs(const torch::Tensor& x, const torch::Tensor& cap_feats, const torch::Tensor& cap_mask,
                                const torch::Tensor& clip_pooled) const {
     const auto& c = m_config;
@@ -121,13 +149,14 @@ torch::Tensor NextDiTImpl::forward(const torch::Tensor& x_in, const torch::Tenso
     // RoPE tables, built once per forward: caption-only, image-only and joint sequences.
     const auto jcap = torch::arange(L, cap_len.options()).unsqueeze(0).expand({B, L});
     const auto cap_ids = torch::stack({jcap, torch::zeros_like(jcap), torch::zeros_like(jcap)}, -1);
-    const auto cap_rope = rope_tables(cap_ids, c.axes_dims, c.rope_theta, jcap < cap_len.unsqueeze(1));
+    const bool cplx = nx.fast_kernels;
+    const auto cap_rope = rope_tables(cap_ids, c.axes_dims, c.rope_theta, jcap < cap_len.unsqueeze(1), cplx);
     const int64_t S = max_cap + N;
     const auto joint = joint_positions(cap_len, S, Wp, N);
-    const auto joint_rope = rope_tables(joint.ids, c.axes_dims, c.rope_theta);
+    const auto joint_rope = rope_tables(joint.ids, c.axes_dims, c.rope_theta, {}, cplx);
     const auto k = torch::arange(N, cap_len.options()).unsqueeze(0).expand({B, N});
     const auto img_ids = torch::stack({cap_len.unsqueeze(1).expand({B, N}), k.div(Wp, "floor"), k.remainder(Wp)}, -1);
-    const auto img_rope = rope_tables(img_ids, c.axes_dims, c.rope_theta);
+    const auto img_rope = rope_tables(img_ids, c.axes_dims, c.rope_theta, {}, cplx);
 
     const auto cap_keys = KeyMask::from_mask(mask_b);
     for (size_t i = 0; i < context_refiner.size(); ++i) {
@@ -152,10 +181,7 @@ torch::Tensor NextDiTImpl::forward(const torch::Tensor& x_in, const torch::Tenso
         h[b].narrow(0, cl, N).copy_(img[b]);
     }
     const auto joint_keys = KeyMask::from_mask(joint.valid);
-    for (size_t i = 0; i < layers.size(); ++i) {
-        h = layers[i]->forward(h, joint_keys, joint_rope, silu_c, nx);
-        trace(("layers." + std::to_string(i)).c_str(), h);
-    }
+    h = run_layers(h, joint_keys, joint_rope, silu_c);
     const auto out = final_layer->forward(h, silu_c, nx);
     trace("final_layer", out);
 

@@ -39,6 +39,12 @@ public:
     void set_trace(DitTraceFn fn) { m_trace = std::move(fn); }
     // Memory cap for materialised attention scores (CPU / emulated paths); results do not change.
     void set_attention_budget(int64_t bytes);
+    // Switches between the fast kernels and the plain reference path (tests, benchmarks).
+    void set_fast_kernels(bool on);
+    // With the fast kernels on CUDA, the main layer stack runs as one captured CUDA graph per
+    // input shape (no launch gaps); off by STUDIO_CUDA_GRAPHS=0 or here. Never with a trace.
+    void set_cuda_graphs(bool on) { m_cuda_graphs = on; }
+    bool cuda_graph_used() const { return m_graph_used; }
 
     Dense x_embedder{nullptr};
     TimestepEmbedder t_embedder{nullptr};
@@ -55,9 +61,13 @@ private:
     void check_inputs(const torch::Tensor& x, const torch::Tensor& cap_feats, const torch::Tensor& cap_mask,
                       const torch::Tensor& clip_pooled) const;
 
+    torch::Tensor run_layers(torch::Tensor h, const KeyMask& keys, const RopeTables& rope, const torch::Tensor& silu_c);
     DitConfig m_config;
     Numerics m_nx;
     DitTraceFn m_trace;
+    bool m_cuda_graphs{true};
+    bool m_graph_used{false};
+    std::shared_ptr<struct DitLayerGraph> m_graph;
 };
 TORCH_MODULE(NextDiT);
 
