@@ -50,7 +50,7 @@ appstreamcli validate --no-net "$root/usr/share/metainfo/org.precisionstudio.Pre
 desktop-file-validate "$root/usr/share/applications/org.precisionstudio.PrecisionStudio.desktop"
 
 # lintian: errors fail; warnings are listed. Running as root needs --allow-root.
-lintian_args=(--fail-on error --no-tag-display-limit)
+lintian_args=(--fail-on error --tag-display-limit 0)
 [ "$(id -u)" -eq 0 ] && lintian_args+=(--allow-root)
 lintian "${lintian_args[@]}" "$deb" || fail "lintian reported errors"
 

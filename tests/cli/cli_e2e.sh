@@ -45,6 +45,29 @@ if [ "$HAVE_IMAGEIO" = 1 ]; then
   "$CLI" metadata "$work/out.png" > "$work/meta.txt"
   grep -q "seed 5" "$work/meta.txt" || fail "metadata lacks the seed"
   grep -q "dit: ran bf16 emulated" "$work/meta.txt" || fail "metadata lacks the effective precision"
+  grep -q "^model:     tiny$" "$work/meta.txt" || fail "the record should name the model folder, not its path"
+  "$CLI" --version | grep -q "Precision Studio" || fail "--version"
+  # The same pixels with an AUTOMATIC1111 record instead of ours: shown as foreign, nothing invented.
+  python3 - "$work/out.png" "$work/a1111.png" <<'PY'
+import struct, sys, zlib
+src = open(sys.argv[1], "rb").read()
+text = b"parameters\0a cat\nSteps: 28, Sampler: DPM++ 2M, CFG scale: 7, Seed: 31, Size: 512x768, Version: v1.10.1"
+chunk = struct.pack(">I", len(text)) + b"tEXt" + text + struct.pack(">I", zlib.crc32(b"tEXt" + text) & 0xFFFFFFFF)
+out, pos, added = src[:8], 8, False
+while pos < len(src):
+    n = struct.unpack(">I", src[pos:pos + 4])[0]
+    kind = src[pos + 4:pos + 8]
+    if kind == b"IDAT" and not added:
+        out, added = out + chunk, True
+    if kind not in (b"tEXt", b"iTXt"):
+        out += src[pos:pos + 12 + n]
+    pos += 12 + n
+open(sys.argv[2], "wb").write(out)
+PY
+  "$CLI" metadata "$work/a1111.png" > "$work/meta2.txt"
+  grep -q "another tool (AUTOMATIC1111 WebUI v1.10.1)" "$work/meta2.txt" || fail "foreign record not labelled"
+  grep -q "Sampler: DPM++ 2M" "$work/meta2.txt" || fail "foreign record not shown as it is"
+  if grep -qi "sampler euler\|requested:" "$work/meta2.txt"; then fail "foreign record shown with invented defaults"; fi
 fi
 
 # Failures: clear message and the documented exit code, never a crash.

@@ -142,7 +142,13 @@ TEST(BlasCheck, ReferenceBlasIsRecognised) {
     EXPECT_TRUE(ref.reference);
     EXPECT_NE(reference_blas_warning(ref).find("libopenblas0"), std::string::npos);
 
-    const BlasInfo open = blas_from_maps("7f-8f r-xp 0 08:01 3 /usr/lib/x86_64-linux-gnu/openblas-openmp/libblas.so.3\n");
+    // An optimised LAPACK does not hide a reference libblas.
+    const BlasInfo mixed = blas_from_maps("7f-8f r-xp 0 08:01 4 /usr/lib/x86_64-linux-gnu/openblas-openmp/libopenblas.so.0\n" + reference);
+    EXPECT_TRUE(mixed.reference);
+
+    const BlasInfo open = blas_from_maps(
+        "7f-8f r-xp 0 08:01 3 /usr/lib/x86_64-linux-gnu/openblas-openmp/libblas.so.3\n"
+        "7f-8f r-xp 0 08:01 4 /usr/lib/x86_64-linux-gnu/openblas-openmp/libopenblas.so.0\n");
     EXPECT_FALSE(open.reference);
     EXPECT_EQ(reference_blas_warning(open), "");
     EXPECT_FALSE(blas_from_maps("").reference);

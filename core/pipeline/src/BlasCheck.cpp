@@ -6,6 +6,9 @@
 namespace studio {
 
 BlasInfo blas_from_maps(const std::string& maps) {
+    // The BLAS symbols come from libblas.so.3, whichever implementation Debian's alternatives point
+    // it to: .../blas/libblas.so.3 is netlib's reference, .../openblas-*/libblas.so.3 OpenBLAS. A
+    // program linking an optimised BLAS directly (libopenblas, BLIS, MKL) without libblas is fine.
     BlasInfo info;
     std::istringstream in(maps);
     std::string line;
@@ -13,14 +16,11 @@ BlasInfo blas_from_maps(const std::string& maps) {
         const auto slash = line.find('/');
         if (slash == std::string::npos) continue;
         const std::string path = line.substr(slash);
-        const auto name_at = path.find_last_of('/') + 1;
-        const std::string name = path.substr(name_at);
-        const bool openblas_like = name.rfind("libopenblas", 0) == 0 || name.rfind("libblis", 0) == 0 ||
-                                   name.rfind("libmkl", 0) == 0 || path.find("/openblas") != std::string::npos ||
-                                   path.find("/blis") != std::string::npos;
-        if (openblas_like) return {path, false};
-        // Debian's alternatives: .../blas/libblas.so.3 is netlib; .../openblas-*/libblas.so.3 is OpenBLAS.
-        if (name.rfind("libblas.so", 0) == 0) info = {path, path.find("/blas/") != std::string::npos};
+        const std::string name = path.substr(path.find_last_of('/') + 1);
+        if (name.rfind("libblas.so", 0) == 0) return {path, path.find("/blas/") != std::string::npos};
+        if (info.path.empty() && (name.rfind("libopenblas", 0) == 0 || name.rfind("libblis", 0) == 0 ||
+                                  name.rfind("libmkl_rt", 0) == 0))
+            info.path = path;
     }
     return info;
 }
