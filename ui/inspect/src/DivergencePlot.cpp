@@ -39,7 +39,7 @@ DivergencePlot::DivergencePlot(QWidget* parent) : QWidget(parent) {
     }
     m_view = new QChartView(m_chart, this);
     m_view->setRenderHint(QPainter::Antialiasing);
-    m_view->setMinimumHeight(220);
+    m_view->setMinimumHeight(120);  // fits beside the numbers in a 1280x800 window
     m_note = new QLabel(this);
     m_note->setWordWrap(true);
     auto* col = new QVBoxLayout(this);
