@@ -3,14 +3,22 @@
 #include <memory>
 #include <mutex>
 
+#include "studio/Divergence.h"
 #include "studio/Generation.h"
+#include "studio/SweepRunner.h"
 
 namespace studio::app {
 
 ui::GenerationRunner make_pipeline_runner() {
     auto pipeline = std::make_shared<Pipeline>();
     return [pipeline](const GenerationParams& params, const JobCallbacks& callbacks, const CancelToken& cancel) {
-        return pipeline->run(params, callbacks, cancel);
+        // Every run keeps its trajectory so any two shown runs can be compared step by step.
+        JobCallbacks recorded = callbacks;
+        auto trajectory = std::make_shared<StepTrajectory>();
+        record_trajectory(recorded, trajectory);
+        RunResult result = pipeline->run(params, recorded, cancel);
+        result.trajectory = trajectory;
+        return result;
     };
 }
 
@@ -23,6 +31,13 @@ ui::TokenCounter make_token_counter() {
     return [counter](const std::string& model_dir, const std::string& prompt) {
         std::lock_guard<std::mutex> lock(counter->mutex);
         return counter->pipeline.count_tokens(model_dir, prompt, SystemPromptMode::Training);
+    };
+}
+
+ui::SweepRunFn make_sweep_runner() {
+    return [](const SweepRequest& request, const SweepCallbacks& callbacks, const CancelToken& cancel) {
+        Pipeline pipeline;
+        return run_sweep(pipeline, request, SweepResults{}, callbacks, cancel);
     };
 }
 

@@ -3,6 +3,7 @@
 // between jobs) and a second, tokenizer-only one for the prompt's token count.
 #include "studio/ui/GenerationWorker.h"
 #include "studio/ui/PromptPanel.h"
+#include "studio/ui/SweepPanel.h"
 
 namespace studio::app {
 
@@ -11,6 +12,8 @@ ui::GenerationRunner make_pipeline_runner();
 // Counts tokens with its own Pipeline (only tokenizers get loaded); serialised by a mutex
 // because the token counter runs on a thread pool.
 ui::TokenCounter make_token_counter();
+// Runs each sweep on a Pipeline of its own (models are released between configurations anyway).
+ui::SweepRunFn make_sweep_runner();
 bool cuda_available();
 
 }  // namespace studio::app

@@ -140,6 +140,7 @@ int main(int argc, char** argv) {
     ui::WorkbenchOptions options;
     options.worker = worker.worker();
     options.tokenCounter = app::make_token_counter();
+    options.sweepRunner = app::make_sweep_runner();
     options.tags = loadTags();
     options.cudaAvailable = app::cuda_available();
     options.settingsPath = opt.settings;

@@ -50,7 +50,7 @@ if(TORCH_CUDA_LIBRARIES)
 endif()
 
 if(STUDIO_BUILD_GUI)
-  find_package(Qt6 REQUIRED COMPONENTS Core Gui Widgets Concurrent Test)
+  find_package(Qt6 REQUIRED COMPONENTS Core Gui Widgets Concurrent Test Charts)
 endif()
 if(STUDIO_BUILD_IMAGEIO)
   find_package(PkgConfig REQUIRED)

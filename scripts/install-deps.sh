@@ -9,7 +9,7 @@ $SUDO apt-get update -qq
 $SUDO apt-get install -y -qq --no-install-recommends \
   build-essential cmake ninja-build ccache lld pkg-config git \
   libtorch-dev libopenblas0-openmp \
-  qt6-base-dev qt6-base-dev-tools libgl-dev libxkbcommon-dev \
+  qt6-base-dev qt6-base-dev-tools qt6-charts-dev libqt6opengl6-dev libgl-dev libxkbcommon-dev \
   libopenimageio-dev openimageio-tools libopencv-core-dev \
   libtinyxml2-dev libspdlog-dev libfmt-dev libsentencepiece-dev nlohmann-json3-dev \
   libcli11-dev libgtest-dev libgmock-dev \

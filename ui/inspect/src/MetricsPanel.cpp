@@ -1,5 +1,7 @@
 #include "studio/ui/MetricsPanel.h"
 
+#include "studio/ui/DivergencePlot.h"
+
 #include <QDoubleSpinBox>
 #include <QEvent>
 #include <QHBoxLayout>
@@ -80,6 +82,9 @@ MetricsPanel::MetricsPanel(QWidget* parent) : QWidget(parent)
     col->addLayout(thresholdRow);
     col->addWidget(m_table);
     col->addWidget(m_status);
+    m_divergence = new DivergencePlot(this);
+    m_divergence->setObjectName(QStringLiteral("divergencePlot"));
+    col->addWidget(m_divergence, 1);
     col->addWidget(m_reports, 1);
 
     for (size_t i = 0; i < 3; ++i) {

@@ -17,6 +17,7 @@
 #include <QStandardItemModel>
 #include <QToolButton>
 
+#include "studio/ModelDefaults.h"
 #include "studio/ModelFolder.h"
 
 namespace studio::ui {
@@ -70,6 +71,8 @@ void GenerationControls::buildUi() {
     form->addRow(QString(), m_modelHint);
     connect(m_browse, &QToolButton::clicked, this, &GenerationControls::browseModel);
     connect(m_model, &QLineEdit::editingFinished, this, [this] {
+        if (m_model->isModified()) applyModelDefaults();
+        m_model->setModified(false);
         updateModelHint();
         Q_EMIT modelDirChanged(modelDir());
     });
@@ -170,7 +173,37 @@ QString GenerationControls::modelHint() const { return m_modelHint->text(); }
 void GenerationControls::browseModel() {
     const QString start = modelDir().isEmpty() ? QDir::homePath() : modelDir();
     const QString dir = QFileDialog::getExistingDirectory(this, tr("Choose a NewBie model folder"), start);
-    if (!dir.isEmpty()) setModelDir(dir);
+    if (dir.isEmpty()) return;
+    setModelDir(dir);
+    applyModelDefaults();
+}
+
+QString GenerationControls::applyModelDefaults() {
+    m_defaultsNote.clear();
+    DeclaredDefaults declared;
+    try {
+        declared = read_declared_defaults(modelDir().toStdString());
+    } catch (const std::exception& e) {
+        m_defaultsNote = tr("Model settings ignored: %1").arg(QString::fromStdString(e.what()));
+        updateModelHint();
+        return m_defaultsNote;
+    }
+    if (declared.empty()) {
+        updateModelHint();
+        return {};
+    }
+    GenerationParams p;
+    fillParams(p);
+    apply_defaults(p, {}, declared);
+    m_steps->setValue(p.steps);
+    m_cfg->setValue(p.cfg_scale);
+    m_sampler->setCurrentIndex(m_sampler->findData(static_cast<int>(p.sampler)));
+    setImageSize({p.width, p.height});
+    m_defaultsNote = tr("Model settings: %1×%2, %3 steps, CFG %4, %5")
+                         .arg(p.width).arg(p.height).arg(p.steps).arg(p.cfg_scale)
+                         .arg(QString::fromStdString(to_string(p.sampler)));
+    updateModelHint();
+    return m_defaultsNote;
 }
 
 // One short line under the folder; the details are in its tooltip.
@@ -199,6 +232,7 @@ void GenerationControls::updateModelHint() {
             text = tip.section(QLatin1Char('\n'), 0, 0);
         }
     }
+    if (!m_defaultsNote.isEmpty() && !dir.isEmpty()) text += QLatin1Char('\n') + m_defaultsNote;
     m_modelHint->setText(text);
     m_modelHint->setToolTip(tip);
 }
@@ -299,6 +333,7 @@ void GenerationControls::saveSettings(QSettings& settings) const {
 void GenerationControls::restoreSettings(QSettings& settings) {
     settings.beginGroup(QStringLiteral("generation"));
     const QString model = settings.value("modelDir", m_defaultModelDir).toString();
+    const bool firstStart = !settings.contains("steps");
     setModelDir(model.isEmpty() ? m_defaultModelDir : model);
     bool seedOk = false;
     const uint64_t savedSeed = settings.value("seed", "0").toString().toULongLong(&seedOk);
@@ -315,6 +350,7 @@ void GenerationControls::restoreSettings(QSettings& settings) {
     if (device >= 0 && m_device->model()->flags(m_device->model()->index(device, 0)) & Qt::ItemIsEnabled)
         m_device->setCurrentIndex(device);
     settings.endGroup();
+    if (firstStart) applyModelDefaults();  // nothing remembered: the model's own settings
 }
 
 }  // namespace studio::ui

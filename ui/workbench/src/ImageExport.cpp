@@ -126,6 +126,7 @@ std::string compareJson(const ExportInputs& in) {
         j["metrics"] = metricsJson(compare_images(in.a, in.b));
     if (in.reportA) j["a"] = nlohmann::json::parse(in.reportA->to_json(-1));
     if (in.reportB) j["b"] = nlohmann::json::parse(in.reportB->to_json(-1));
+    if (!in.divergence.empty()) j["divergence_per_step"] = nlohmann::json::parse(in.divergence);
     return nlohmann::json{{"compare", j}}.dump();
 }
 

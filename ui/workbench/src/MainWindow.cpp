@@ -147,6 +147,10 @@ QWidget* MainWindow::buildRightPanel() {
     m_sideTabs->setDocumentMode(true);
     m_sideTabs->addTab(scroll, tr("Generate"));
     m_sideTabs->addTab(m_metrics, tr("Metrics"));
+    m_sweep = new SweepPanel;
+    m_sweep->setRunner(m_options.sweepRunner);
+    m_sideTabs->addTab(m_sweep, tr("Sweep"));
+    connect(m_sweep, &SweepPanel::compareRequested, this, &MainWindow::showSweepPair);
 
     auto* runA = new QPushButton(tr("Run A"));
     auto* runB = new QPushButton(tr("Run B"));

@@ -75,6 +75,7 @@ void MainWindow::buildActions() {
     QAction* cmp = addAction(generate, "compare", tr("&Compare A and B"), QKeySequence(Qt::CTRL | Qt::Key_Return),
                              [this] { compare(); });
     cmp->setShortcuts({QKeySequence(Qt::CTRL | Qt::Key_Return), QKeySequence(Qt::CTRL | Qt::Key_Enter)});
+    addAction(generate, "sweep", tr("Precision &sweep…"), QKeySequence(), [this] { sweepWithDialog(); });
     generate->addSeparator();
     // Only enabled while jobs run, so Escape still clears a region or closes a popup otherwise.
     QAction* cancel = addAction(generate, "cancel", tr("Cancel"), QKeySequence(Qt::Key_Escape), [this] { cancelJobs(); });

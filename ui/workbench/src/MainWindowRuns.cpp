@@ -4,10 +4,12 @@
 #include <QFileInfo>
 #include <QTabWidget>
 
+#include "studio/Divergence.h"
 #include "studio/ImageSettings.h"
 #include "studio/PromptFormat.h"
 #include "studio/Provenance.h"
 #include "studio/ui/CompareView.h"
+#include "studio/ui/DivergencePlot.h"
 #include "studio/ui/ErrorBanner.h"
 #include "studio/ui/GenerationControls.h"
 #include "studio/ui/GenerationWorker.h"
@@ -148,6 +150,7 @@ void MainWindow::onJobFinished(int jobId, const RunResult& result) {
     rec.image = shareImage(result.image);
     rec.report = result.report;
     rec.hasReport = true;
+    rec.trajectory = result.trajectory;
     const QString precision = precisionLabel(result.report.params.precision);
     rec.label = QStringLiteral("%1 \u00b7 seed %2").arg(precision).arg(result.report.params.seed);
     // The strip is narrow: tag and precision only; the seed and the rest are in the tooltip.
@@ -202,11 +205,39 @@ void MainWindow::refreshShown() {
     m_metrics->setImages(imgA, imgB);
     m_metrics->setReports(a ? QString::fromStdString(a->report.to_json()) : QString(),
                           b ? QString::fromStdString(b->report.to_json()) : QString());
+    showDivergence(a, b);
     m_history->setMarkedA(a ? m_shownA : QString());
     m_history->setMarkedB(b ? m_shownB : QString());
 }
 
+void MainWindow::showDivergence(const RunRecord* a, const RunRecord* b) {
+    m_divergence.clear();
+    QString note;
+    if (a && b && a->trajectory && b->trajectory) {
+        try {
+            m_divergence = trajectory_divergence(*a->trajectory, *b->trajectory);
+        } catch (const StudioError& e) {
+            note = tr("No divergence plot: %1").arg(QString::fromStdString(e.what()));
+        }
+    } else if (a && b) {
+        note = tr("No divergence plot: both runs must come from this session (opened images carry no trajectory).");
+    }
+    QList<DivergencePoint> points;
+    for (const auto& d : m_divergence) points << DivergencePoint{d.step, d.latent, d.velocity};
+    m_metrics->divergencePlot()->setDivergence(points, note);
+}
+
 void MainWindow::forgetOldRuns() {
+    // Trajectories are large on real models (two latents per step, ~2 MB per step at 1024x1024):
+    // only the shown runs and the newest few keep theirs.
+    constexpr int kTrajectoriesKept = 4;
+    int kept = 0;
+    for (int i = static_cast<int>(m_runOrder.size()) - 1; i >= 0; --i) {
+        const QString& id = m_runOrder[i];
+        auto it = m_runs.find(id);
+        if (it == m_runs.end() || !it->second.trajectory || id == m_shownA || id == m_shownB) continue;
+        if (++kept > kTrajectoriesKept) it->second.trajectory.reset();
+    }
     for (int i = 0; m_runOrder.size() > kMaxRunsKept && i < m_runOrder.size();) {
         const QString id = m_runOrder[i];
         if (id == m_shownA || id == m_shownB) {
@@ -238,6 +269,7 @@ ExportInputs MainWindow::exportInputs() const {
     in.reportA = shownReport(PrecisionPanel::A);
     in.reportB = shownReport(PrecisionPanel::B);
     in.gain = m_compare->differenceGain();
+    if (!m_divergence.empty()) in.divergence = divergence_to_json(m_divergence).dump();
     in.colormap = m_compare->colormap();
     return in;
 }

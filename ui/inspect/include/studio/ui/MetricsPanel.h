@@ -25,6 +25,8 @@ class QTimer;
 
 namespace studio::ui {
 
+class DivergencePlot;
+
 class MetricsPanel : public QWidget {
     Q_OBJECT
 public:
@@ -51,6 +53,8 @@ public:
     void setReports(const QString& jsonA, const QString& jsonB);
     QString reportHtml() const { return m_reportHtml; }
     QTableWidget* table() const { return m_table; }
+    // Divergence of B from A over the sampler steps (log plot below the numbers).
+    DivergencePlot* divergencePlot() const { return m_divergence; }
 
 public Q_SLOTS:
     void setVisibleRegion(const QRect& imageRect);
@@ -101,6 +105,7 @@ private:
     QLabel* m_status{nullptr};
     QTableWidget* m_table{nullptr};
     QTextBrowser* m_reports{nullptr};
+    DivergencePlot* m_divergence{nullptr};
 };
 
 }  // namespace studio::ui

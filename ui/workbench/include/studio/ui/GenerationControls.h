@@ -33,6 +33,11 @@ public:
     // Used when no folder was remembered: the bundled demo model, or empty.
     void setDefaultModelDir(const QString& dir) { m_defaultModelDir = dir; }
     QString modelHint() const;
+    // Sets size / steps / CFG / sampler to what the folder's model_index.json declares (the demo
+    // model: 256x256, 20 steps, CFG 4) and says so under the folder; returns that note, empty
+    // when the folder declares nothing (real NewBie folders keep the official defaults).
+    // Applied when the user picks a folder and on a first start, never over restored settings.
+    QString applyModelDefaults();
 
     uint64_t seed() const;
     void setSeed(uint64_t seed);
@@ -85,6 +90,7 @@ private:
     QWidget* m_customSize{nullptr};
     QComboBox* m_device{nullptr};
     QString m_defaultModelDir;
+    QString m_defaultsNote;  // "Model settings: 256×256, 20 steps, CFG 4"
 };
 
 }  // namespace studio::ui

@@ -23,6 +23,7 @@ struct ExportInputs {
     QString labelA{QStringLiteral("A")}, labelB{QStringLiteral("B")};
     double gain{10.0};  // difference heatmap gain, as shown in the view
     Colormap colormap{Colormap::Inferno};
+    std::string divergence;  // JSON array of B's per-step divergence from A; empty = none
 };
 
 struct ExportFormatChoice {

@@ -9,11 +9,14 @@
 #include <memory>
 #include <optional>
 
+#include "studio/Divergence.h"
 #include "studio/ImageIO.h"
 #include "studio/ui/ImageConvert.h"
 #include "studio/ui/ImageExport.h"
 #include "studio/ui/PrecisionPanel.h"
 #include "studio/ui/PromptPanel.h"
+#include "studio/ui/SweepDialog.h"
+#include "studio/ui/SweepPanel.h"
 
 class QAction;
 class QSettings;
@@ -45,6 +48,7 @@ struct WorkbenchOptions {
     QString dataDir;                            // autosave folder; empty = the user's data folder
     PrecisionConfig defaultPrecisionA{PrecisionConfig::all_fp32()};  // e.g. with NEWBIE_DTYPE applied
     QString defaultModelDir;                    // used when no model folder was remembered
+    SweepRunFn sweepRunner;                     // optional: precision sweeps (own thread, own pipeline)
 };
 
 class MainWindow : public QMainWindow {
@@ -62,6 +66,8 @@ public:
     // Queue jobs. Return the job ids (empty when the prompt check or the setup blocked it).
     int runColumn(PrecisionPanel::Column column);
     QList<int> compare();  // A then B with one seed
+    // Starts a precision sweep with the current prompt and settings; false when blocked.
+    bool runSweep(const SweepChoice& choice);
     void cancelJobs();
 
     // Export the shown images; shows an error dialog and returns false on failure.
@@ -88,6 +94,7 @@ public:
     QSplitter* mainSplitter() const { return m_mainSplitter; }
     QSplitter* centreSplitter() const { return m_centreSplitter; }
     QTabWidget* sideTabs() const { return m_sideTabs; }
+    SweepPanel* sweepPanel() const { return m_sweep; }
     QList<QAction*> shortcutActions() const;
     QAction* action(const QString& objectName) const;
 
@@ -110,6 +117,7 @@ private:
         RunReport report;
         bool hasReport{false};  // false for images opened without readable provenance
         QString label;  // "fp32 · seed 42" or the file name; the view adds "A: " / "B: "
+        std::shared_ptr<const StepTrajectory> trajectory;  // runs of this session only
     };
 
     // MainWindow.cpp: layout and settings
@@ -135,6 +143,11 @@ private:
     void onJobFinished(int jobId, const RunResult& result);
     void showRun(const QString& id, PrecisionPanel::Column column);
     void refreshShown();
+    void showDivergence(const RunRecord* a, const RunRecord* b);  // into the Metrics tab
+    // MainWindowSweep.cpp: the Sweep tab
+    void sweepWithDialog();
+    void showSweepPair(const RunResult& reference, const RunResult& run);  // as A / B, from the cache
+    QString addRunRecord(const QString& id, const QString& tag, const RunResult& result);
     void forgetOldRuns();
     QString precisionLabel(const PrecisionConfig& config) const;  // "fp32", "Mixed", "fp32/bf16/bf16/bf16"
 
@@ -148,6 +161,7 @@ private:
     CompareView* m_compare{nullptr};
     PixelReadout* m_readout{nullptr};
     MetricsPanel* m_metrics{nullptr};
+    SweepPanel* m_sweep{nullptr};
     HistoryStrip* m_history{nullptr};
     JobStatusBar* m_status{nullptr};
     LogPanel* m_log{nullptr};
@@ -160,6 +174,7 @@ private:
 
     std::map<QString, RunRecord> m_runs;
     QStringList m_runOrder;  // oldest first
+    std::vector<StepDivergence> m_divergence;  // of the shown B from the shown A
     QString m_shownA, m_shownB;
     QList<QAction*> m_actions;
 };
