@@ -151,7 +151,7 @@ expect 2 "bad\.xml: line 3" -- "$CLI" compare --no-progress --model "$model" --p
 
 # ---- requests the machine cannot serve -------------------------------------------------------
 name=huge-image
-expect 2 "16384x16384.*GiB.*available" -- gen --model "$model" --prompt x --width 16384 --height 16384 --out "$out"; no_leftovers "$out"
+expect 2 "16384x16384.*GiB.*available" -- "$CLI" generate --no-progress --model "$model" --prompt x --width 16384 --height 16384 --out "$out"; no_leftovers "$out"
 name=too-many-steps
 expect 2 "steps.*10000" -- "$CLI" generate --no-progress --model "$model" --prompt x --steps 10000 --out "$out"; no_leftovers "$out"
 name=nan-cfg
@@ -181,7 +181,7 @@ name=file-size-limit   # a full disk as far as this process can tell: writes pas
 expect 1 "write failed for '$out'" -- bash -c "ulimit -f 4; exec \"\$@\"" _ "$CLI" generate --no-progress --steps 2 --width 128 --height 128 --model "$model" --prompt x --out "$out"
 no_leftovers "$out"
 name=report-size-limit
-expect 1 "write failed for '$work/out/r.json'" -- bash -c "ulimit -f 4; exec \"\$@\"" _ "$CLI" generate --no-progress --steps 2 --width 16 --height 16 --model "$model" --prompt x --out "$work/out/small.ppm" --report "$work/out/r.json"
+expect 1 "write failed for '$work/out/r.json'" -- bash -c "ulimit -f 1; exec \"\$@\"" _ "$CLI" generate --no-progress --steps 2 --width 16 --height 16 --model "$model" --prompt x --out "$work/out/small.ppm" --report "$work/out/r.json"
 no_leftovers "$work/out/r.json"; rm -f "$work/out/small.ppm"
 
 # ---- cancel mid-step ---------------------------------------------------------------------------

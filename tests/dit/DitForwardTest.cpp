@@ -1,5 +1,6 @@
 // NextDiT against the dit/ fixture (tiny NextDiT_CLIP, fp32 reference; see its README).
-// Tolerance: relative error max|ours - exp| / max|exp| <= 1e-4 (fp32 ports reach ~1e-6).
+// Tolerance: relative error max|ours - exp| / max|exp| <= 1e-5 (measured <= 8.3e-7; 5.4e-6 against
+// the diffusers model, whose q/k-norm eps differs).
 #include <gtest/gtest.h>
 
 #include <cstdio>
@@ -16,7 +17,7 @@ using namespace studio::test;
 
 namespace {
 
-constexpr double kTol = 1e-4;
+constexpr double kTol = 1e-5;
 
 class DitFixture : public ::testing::Test {
 protected:
@@ -109,7 +110,8 @@ TEST_F(DitFixture, PaddedCaptionRowsDoNotMatter) {
 
 TEST_F(DitFixture, ReducedPrecisionStaysCloseToFp32) {
     std::map<Precision, double> errs;
-    for (const auto& [p, bound] : {std::pair{Precision::BF16, 0.1}, std::pair{Precision::FP16, 0.05}}) {
+    // Measured: bf16 1.04e-2, fp16 1.68e-3. The fp16 bound lies below the bf16 error.
+    for (const auto& [p, bound] : {std::pair{Precision::BF16, 5e-2}, std::pair{Precision::FP16, 5e-3}}) {
         auto m = load("transformer", p);
         EXPECT_TRUE(m->numerics().emulated);
         // Weights are rounded to the storage dtype once at load.
@@ -118,7 +120,7 @@ TEST_F(DitFixture, ReducedPrecisionStaysCloseToFp32) {
         const auto v = velocity(m);
         ASSERT_TRUE(torch::isfinite(v).all().item<bool>());
         const double err = rel_err(v, expected["velocity"]);
-        std::printf("[dit] velocity %s: rel err vs fp32 reference %.3e (bound %.2f)\n", m->numerics().label().c_str(), err,
+        std::printf("[dit] velocity %s: rel err vs fp32 reference %.3e (bound %.0e)\n", m->numerics().label().c_str(), err,
                     bound);
         EXPECT_LT(err, bound);
         EXPECT_GT(err, 1e-6);  // the rounding really happened

@@ -84,3 +84,16 @@ TEST(PromptHostile, CleanPromptsPassTheTextChecks) {
 
 }  // namespace
 }  // namespace studio
+
+namespace studio {
+namespace {
+// Found by fuzzing: markup that leaves no element (an unknown "<!" declaration swallowing the
+// only tag, or tags inside a processing instruction) round-tripped into a plain-text prompt.
+TEST(PromptHostile, MarkupWithoutAnyElementIsRefused) {
+    EXPECT_THROW(parse_prompt("<!DOCUYPE T [<TITY x \"yu<<styl<ime>oialg"), PromptParseError);
+    EXPECT_THROW(parse_prompt("<?pi <ime>?>oialg"), PromptParseError);
+    const auto e = refusal("text <!ELEMENT a ANY><general_tags><other>x</other></general_tags>");
+    EXPECT_EQ(e.column(), 6);
+}
+}  // namespace
+}  // namespace studio

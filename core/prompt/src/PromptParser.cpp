@@ -253,7 +253,18 @@ PromptDocument parse_prompt(const std::string& text) {
         const int line = xml.ErrorLineNum() > 0 ? xml.ErrorLineNum() : 1;
         throw PromptParseError(std::string("malformed XML (") + xml.ErrorName() + ")", line, 1);
     }
-    return DocumentBuilder(text, scan).build(xml.RootElement());
+    PromptDocument doc_xml = DocumentBuilder(text, scan).build(xml.RootElement());
+    // Tag-like text only inside comments or processing instructions: no element at all would
+    // serialise as plain text and parse back as another document.
+    bool has_element = !doc_xml.characters.empty() || !doc_xml.general_tags.empty();
+    for (const auto& f : doc_xml.extra_elements) has_element = has_element || !f.name.empty();
+    if (!has_element) {
+        const LineMap lines(text);
+        const size_t lt = text.find('<', begin);
+        throw PromptParseError("the XML prompt has no element outside comments and processing instructions",
+                               lines.line(lt == kNpos ? begin : lt), lines.column(lt == kNpos ? begin : lt));
+    }
+    return doc_xml;
 }
 
 }  // namespace studio

@@ -92,8 +92,8 @@ private:
             if (!is_blank(m_text.substr(start + 9, end - start - 9))) m_scan.texts.push_back({start, parent()});
             m_pos = end + 3;
         } else if (starts_with(start, "<!")) {
-            m_pos = find_or_fail(">", start + 2, start, "declaration") + 1;
-            blank(start, m_pos);
+            // DOCTYPE / ENTITY are refused before the scan; anything else after "<!" is no XML.
+            fail(start, "'<!' starts neither a comment (<!--) nor a CDATA section (<![CDATA[)");
         } else if (starts_with(start, "<?")) {
             m_pos = find_or_fail("?>", start + 2, start, "processing instruction") + 2;
             blank(start, m_pos);
