@@ -15,6 +15,7 @@ struct GenerationOptions {
     int steps = 28, width = 1024, height = 1024;
     float cfg = 5.0f, cfg_trunc = 1.0f, renorm = 0.0f, shift = 6.0f;
     bool no_progress = false, vae_fallback = false;
+    std::string audit = "basic", inject;
 };
 
 void add_generation_options(CLI::App& cmd, GenerationOptions& o, bool with_precision);
@@ -29,5 +30,7 @@ JobCallbacks terminal_progress(const std::string& label, bool enabled);
 // Writes a result image (PNG/TIFF/EXR/JPEG with provenance when built with OpenImageIO; .ppm/.pfm always).
 void write_output_image(const std::string& path, const ImageF& image, const std::map<std::string, std::string>& text);
 void write_text_file(const std::string& path, const std::string& text);
+// The run's findings on stderr (warnings and errors; info too when `all`).
+void print_findings(const RunReport& r, bool all);
 
 }  // namespace studio::cli

@@ -22,6 +22,7 @@ int main(int argc, char** argv) {
     runners["init-random"] = studio::cli::add_init_random_command(app);
     runners["metadata"] = studio::cli::add_metadata_command(app);
     runners["eval-attributes"] = studio::cli::add_eval_attributes_command(app);
+    runners["selftest-audit"] = studio::cli::add_selftest_audit_command(app);
     CLI11_PARSE(app, argc, argv);
 
     studio::init_logging({}, true);
