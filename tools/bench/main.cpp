@@ -49,7 +49,7 @@ int main(int argc, char** argv) {
     std::vector<std::string> precisions{"fp32", "bf16", "mixed"};
     int steps = 20, runs = 3;
     float cfg = 5.0f;
-    std::string numerics = "auto";
+    std::string numerics = "auto", audit = "basic";
     app.add_option("--model", model, "Model folder (or --preset)");
     app.add_option("--preset", preset, "Write and use a random model: tiny or full")->check(CLI::IsMember({"tiny", "full"}));
     app.add_option("--device", device, "cpu or cuda");
@@ -59,6 +59,8 @@ int main(int argc, char** argv) {
     auto* size_opt = app.add_option("--size", sizes, "WxH (default: the model's, else 256x256)");
     app.add_option("--runs", runs, "Timed runs per configuration (after one warm-up)");
     app.add_option("--numerics", numerics, "auto, native or emulated")->check(CLI::IsMember({"auto", "native", "emulated"}));
+    app.add_option("--audit", audit, "Numerics trace: off, basic or deep (its overhead is part of the time)")
+        ->check(CLI::IsMember({"off", "basic", "deep"}));
     app.add_option("--prompt", prompt, "Prompt");
     app.add_option("--out", out, "Append the markdown table to this file");
     CLI11_PARSE(app, argc, argv);
@@ -91,7 +93,8 @@ int main(int argc, char** argv) {
         steps = base.steps;
         cfg = base.cfg_scale;
         parse_device(device, base.device);
-        base.numerics = numerics == "native" ? NumericsChoice::Native : numerics == "emulated" ? NumericsChoice::Emulated : NumericsChoice::Auto;
+        base.numerics = parse_numerics_mode(numerics).value_or(NumericsMode::Auto);
+        parse_audit_level(audit, base.audit);
 
         std::vector<Row> rows;
         for (const auto& spec : precisions) {

@@ -52,7 +52,10 @@ void add_generation_options(CLI::App& cmd, GenerationOptions& o, bool with_preci
     cmd.add_option("--device", o.device, "cpu or cuda")->check(CLI::IsMember({"cpu", "cuda"}));
     cmd.add_option("--numerics", o.numerics, "Reduced precision on CPU: auto (emulated), native or emulated")
         ->check(CLI::IsMember({"auto", "native", "emulated"}));
-    cmd.add_flag("--vae-fp32-fallback", o.vae_fallback, "Re-decode in fp32 when the VAE output is non-finite");
+    cmd.add_flag("--vae-fp32-fallback", o.vae_fallback, "Re-decode in fp32 when the VAE output is non-finite or the image failed");
+    cmd.add_option("--audit", o.audit, "Numerics trace: off, basic (modules + first non-finite site) or deep (every layer)")
+        ->check(CLI::IsMember({"off", "basic", "deep"}));
+    cmd.add_option("--inject", o.inject, "Diagnostic fault, e.g. inf:dit.layers.1 (see selftest-audit)");
     cmd.add_flag("--no-progress", o.no_progress, "No progress bar");
     cmd.add_flag("--allow-invalid-prompt", o.allow_invalid_prompt,
                  "Send an XML prompt that does not parse as it is (UTF-8, NUL and DOCTYPE checks still apply)");
@@ -129,8 +132,10 @@ GenerationParams make_params(const GenerationOptions& o, const std::string& prec
     p.renorm_cfg = o.renorm;
     p.shift = o.shift;
     parse_device(o.device, p.device);
-    p.numerics = o.numerics == "native" ? NumericsChoice::Native : o.numerics == "emulated" ? NumericsChoice::Emulated : NumericsChoice::Auto;
+    p.numerics = parse_numerics_mode(o.numerics).value_or(NumericsMode::Auto);
     p.vae_fp32_fallback = o.vae_fallback;
+    parse_audit_level(o.audit, p.audit);
+    p.inject = o.inject;
     p.precision = precision_spec.empty() ? PrecisionConfig::from_environment()
                                          : PrecisionConfig::parse(precision_spec, ValueSource::CommandLine);
     apply_and_print_defaults(p, user_settings(o));
@@ -285,6 +290,16 @@ void write_text_file(const std::string& path, const std::string& text) {
         if (!out) throw ExportError("write failed for '" + path + "' (disk full or file size limit?)");
     }
     guard.commit(path);
+}
+
+void print_findings(const RunReport& r, bool all) {
+    for (const auto& f : r.findings) {
+        if (!all && f.severity == Severity::Info) continue;
+        std::cerr << "  " << to_string(f.severity) << " " << f.code;
+        if (!f.module.empty()) std::cerr << " [" << f.module << (f.layer.empty() ? "" : "." + f.layer) << "]";
+        if (f.step > 0) std::cerr << " step " << f.step;
+        std::cerr << ": " << f.message << "\n";
+    }
 }
 
 }  // namespace studio::cli

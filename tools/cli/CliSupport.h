@@ -18,6 +18,7 @@ struct GenerationOptions {
     bool no_progress = false, vae_fallback = false, allow_invalid_prompt = false;
     // Set by add_generation_options: whether the user gave size / steps / cfg / sampler.
     CLI::Option *width_opt = nullptr, *height_opt = nullptr, *steps_opt = nullptr, *cfg_opt = nullptr, *sampler_opt = nullptr;
+    std::string audit = "basic", inject;
 };
 
 // Accepts decimal integers that fit 64 bits (for --seed options).
@@ -51,5 +52,7 @@ JobCallbacks terminal_progress(const std::string& label, bool enabled);
 // Writes a result image (PNG/TIFF/EXR/JPEG with provenance when built with OpenImageIO; .ppm/.pfm always).
 void write_output_image(const std::string& path, const ImageF& image, const std::map<std::string, std::string>& text);
 void write_text_file(const std::string& path, const std::string& text);
+// The run's findings on stderr (warnings and errors; info too when `all`).
+void print_findings(const RunReport& r, bool all);
 
 }  // namespace studio::cli

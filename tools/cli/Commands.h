@@ -15,5 +15,6 @@ Runner add_init_random_command(CLI::App& app);
 Runner add_metadata_command(CLI::App& app);
 Runner add_eval_attributes_command(CLI::App& app);
 Runner add_sweep_command(CLI::App& app);
+Runner add_selftest_audit_command(CLI::App& app);
 
 }  // namespace studio::cli

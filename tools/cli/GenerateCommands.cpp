@@ -21,6 +21,7 @@ void print_summary(const std::string& label, const RunReport& r) {
                   << (m.mismatch ? "  MISMATCH: " + m.note : "") << "\n";
     if (r.prompt_layout != "as typed") std::cerr << "  prompt layout: " << r.prompt_layout << "\n";
     for (const auto& w : r.warnings) std::cerr << "  warning: " << w << "\n";
+    print_findings(r, !r.params.inject.empty());
 }
 
 nlohmann::json metrics_json(const DiffMetrics& m) {
@@ -54,7 +55,8 @@ Runner add_generate_command(CLI::App& app) {
         if (!report_path->empty()) write_text_file(*report_path, result.report.to_json() + "\n");
         print_summary("generate", result.report);
         std::cerr << "wrote " << *out << "\n";
-        return result.report.first_nonfinite_stage.empty() ? 0 : 4;
+        // 4 only when the final image is still bad (a successful fp32 fallback is a good image).
+        return final_image_bad(result.report) ? 4 : 0;
     };
 }
 

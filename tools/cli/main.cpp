@@ -28,6 +28,7 @@ int main(int argc, char** argv) {
     runners["init-random"] = studio::cli::add_init_random_command(app);
     runners["metadata"] = studio::cli::add_metadata_command(app);
     runners["eval-attributes"] = studio::cli::add_eval_attributes_command(app);
+    runners["selftest-audit"] = studio::cli::add_selftest_audit_command(app);
     runners["sweep"] = studio::cli::add_sweep_command(app);
     try {
         app.parse(argc, argv);

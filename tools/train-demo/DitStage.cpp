@@ -12,10 +12,11 @@
 
 #include "DemoData.h"
 #include "StageCommon.h"
-#include "TrainDit.h"
-#include "TrainText.h"
+#include "TrainInit.h"
 #include "studio/Errors.h"
 #include "studio/Json.h"
+#include "studio/text/Gemma3Text.h"
+#include "studio/text/JinaText.h"
 #include "studio/vae/VaeModel.h"
 
 namespace fs = std::filesystem;
@@ -24,21 +25,23 @@ namespace studio::demo {
 
 namespace {
 
+// The pipeline's own modules, trained with autograd (their forwards are differentiable).
 struct TextDitModels {
-    TrainGemma gemma{nullptr};
-    TrainJina jina{nullptr};
+    Gemma3Text gemma{nullptr};
+    JinaText jina{nullptr};
     NextDiT dit{nullptr};
     NamedTensors params;  // "text_encoder.<key>", "clip_model.<key>", "transformer.<key>"
 };
 
 TextDitModels build_models(const DemoModelConfig& cfg, const Numerics& nx) {
     TextDitModels m;
-    m.gemma = TrainGemma(cfg.gemma, nx);
-    m.jina = TrainJina(cfg.jina, nx);
+    m.gemma = Gemma3Text(cfg.gemma, nx);
+    m.jina = JinaText(cfg.jina, nx);
     m.dit = NextDiT(cfg.dit, nx);
-    m.gemma->to(nx.device);
-    m.jina->to(nx.device);
-    m.dit->to(nx.device);
+    for (auto* module : std::vector<torch::nn::Module*>{m.gemma.get(), m.jina.get(), m.dit.get()}) {
+        module->to(nx.device);
+        for (auto& p : module->parameters()) p.requires_grad_(true);  // loaded for inference, trained here
+    }
     for (auto& p : named_parameters(*m.gemma, "text_encoder.")) m.params.push_back(p);
     for (auto& p : named_parameters(*m.jina, "clip_model.")) m.params.push_back(p);
     for (auto& p : named_parameters(*m.dit, "transformer.")) m.params.push_back(p);
@@ -154,9 +157,9 @@ StageResult run_text_dit_stage(const TrainOptions& o) {
         const auto t = sample_training_time(x1.size(0), image_tokens, o.device);
         const auto tt = t.view({-1, 1, 1, 1});
         const auto xt = tt * x1 + (1.0 - tt) * x0;
-        const auto cap = models.gemma->caption_features(b.gemma_ids.to(o.device), b.gemma_mask.to(o.device));
-        const auto pooled = models.jina->pooled(b.jina_ids.to(o.device));
-        const auto v = dit_training_forward(*models.dit, xt, t, cap, b.gemma_mask, pooled);  // host mask: no sync
+        const auto cap = gemma_caption_features(models.gemma, b.gemma_ids.to(o.device), b.gemma_mask.to(o.device));
+        const auto pooled = jina_pooled(models.jina, b.jina_ids.to(o.device));
+        const auto v = models.dit->forward(xt, t, cap, b.gemma_mask, pooled);
         const auto loss = (v - (x1 - x0)).pow(2).mean();
         optimizer.zero_grad();
         loss.backward();

@@ -7,7 +7,7 @@
 
 #include "DemoCorpus.h"
 #include "StageCommon.h"
-#include "TrainText.h"
+#include "TrainInit.h"
 #include "studio/Errors.h"
 #include "studio/Json.h"
 #include "studio/ModelIndex.h"
@@ -71,12 +71,12 @@ int64_t export_demo_model(const ExportOptions& o) {
 
     const auto weights = load_tensors(text_dit.weights);
     bytes += write_weights(out / "text_encoder" / "model.safetensors",
-                           renamed(weights, "text_encoder.", TrainGemmaImpl::kPrefix), o.bf16);
+                           renamed(weights, "text_encoder.", kGemmaPrefix), o.bf16);
     write_json_file((out / "text_encoder" / "config.json").string(), cfg.gemma.to_json());
     copy_into(tokenizers.gemma_model, out / "text_encoder" / "tokenizer.model");
 
     bytes += write_weights(out / "clip_model" / "model.safetensors",
-                           renamed(weights, "clip_model.", TrainJinaImpl::kPrefix), o.bf16);
+                           renamed(weights, "clip_model.", kJinaPrefix), o.bf16);
     write_json_file((out / "clip_model" / "config.json").string(), cfg.jina.to_json());
     copy_into(tokenizers.jina_model, out / "clip_model" / "sentencepiece.bpe.model");
 

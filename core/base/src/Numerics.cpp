@@ -4,6 +4,7 @@
 #include <thread>
 
 #include "studio/Errors.h"
+#include "studio/Trace.h"
 
 namespace studio {
 
@@ -18,15 +19,6 @@ bool fast_kernels_available() {
 bool plain_kernels_requested() {
     const char* v = std::getenv("STUDIO_PLAIN_KERNELS");
     return v && *v && std::string(v) != "0";
-}
-
-std::string to_string(NumericsMode m) {
-    switch (m) {
-        case NumericsMode::Auto: return "auto";
-        case NumericsMode::Native: return "native";
-        case NumericsMode::Emulated: return "emulated";
-    }
-    return "?";
 }
 
 Numerics Numerics::make(Precision p, torch::Device device, NumericsMode mode) {
@@ -54,6 +46,7 @@ std::string Numerics::label() const {
     std::string s = studio::to_string(precision);
     if (reduced()) s += emulated ? " emulated" : " native";
     if (precision == Precision::TF32 && device.is_cpu()) s += " (= fp32 on CPU)";
+    if (fault_rounding) s += *fault_rounding == torch::kFloat32 ? " [injected: no rounding]" : " [injected: rounds " + dtype_name(*fault_rounding) + "]";
     return s;
 }
 
@@ -94,6 +87,26 @@ torch::Tensor rms_norm(const torch::Tensor& x, const torch::Tensor& weight, doub
     return nx.q(y * weight);
 }
 
+#if defined(STUDIO_HAVE_SDPA)
+namespace {
+// The kernel libtorch's own dispatcher picks for these inputs (sdp::SDPBackend values: math 0,
+// flash 1, memory-efficient 2, cuDNN 3, overrideable 4 in 2.x; fewer in older 2.x releases).
+std::string sdpa_backend_name(const torch::Tensor& q, const torch::Tensor& k, const torch::Tensor& v,
+                              const torch::Tensor& mask) {
+    const int64_t choice = at::_fused_sdp_choice(q, k, v, mask.defined() ? c10::optional<at::Tensor>(mask) : c10::nullopt,
+                                                 0.0, false);
+    switch (choice) {
+        case 0: return "math";
+        case 1: return "flash";
+        case 2: return "memory-efficient";
+        case 3: return "cudnn";
+        case 4: return "overrideable";
+        default: return "unknown (" + std::to_string(choice) + ")";
+    }
+}
+}  // namespace
+#endif
+
 torch::Tensor attention(const torch::Tensor& q, const torch::Tensor& k, const torch::Tensor& v,
                         const torch::Tensor& mask_in, double scale, const Numerics& nx) {
     torch::Tensor mask;
@@ -107,6 +120,7 @@ torch::Tensor attention(const torch::Tensor& q, const torch::Tensor& k, const to
         const double d = static_cast<double>(q.size(-1));
         const double default_scale = 1.0 / std::sqrt(d);
         auto qs = std::abs(scale - default_scale) > 1e-12 * default_scale ? q * (scale / default_scale) : q;
+        if (tracing() && qs.is_cuda()) trace_note("attention-backend", sdpa_backend_name(qs, k, v, mask));
         return at::scaled_dot_product_attention(qs, k, v, mask.defined() ? c10::optional<at::Tensor>(mask) : c10::nullopt);
     }
 #endif

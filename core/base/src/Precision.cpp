@@ -81,6 +81,21 @@ Precision require_precision(const std::string& raw) {
     throw ConfigError("unknown dtype '" + lower_trim(raw) + "' (expected " + precision_names() + ")");
 }
 
+std::string to_string(NumericsMode m) {
+    switch (m) {
+        case NumericsMode::Native: return "native";
+        case NumericsMode::Emulated: return "emulated";
+        default: return "auto";
+    }
+}
+
+std::optional<NumericsMode> parse_numerics_mode(const std::string& s) {
+    if (s == "auto") return NumericsMode::Auto;
+    if (s == "native") return NumericsMode::Native;
+    if (s == "emulated") return NumericsMode::Emulated;
+    return std::nullopt;
+}
+
 std::optional<Module> parse_module(const std::string& raw) {
     const std::string s = lower_trim(raw);
     if (s == "text" || s == "gemma" || s == "text_encoder") return Module::Text;

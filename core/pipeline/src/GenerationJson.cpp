@@ -1,6 +1,7 @@
 // JSON forms of GenerationParams and RunReport (reports, provenance, the UI's report view).
 #include <nlohmann/json.hpp>
 
+#include "FindingsJson.h"
 #include "studio/Errors.h"
 #include "studio/Generation.h"
 #include "studio/GenerationJson.h"
@@ -12,13 +13,22 @@ using nlohmann::json;
 
 std::string to_string(SamplerKind s) { return s == SamplerKind::Midpoint ? "midpoint" : "euler"; }
 std::string to_string(DeviceKind d) { return d == DeviceKind::CUDA ? "cuda" : "cpu"; }
-std::string to_string(NumericsChoice n) {
-    switch (n) {
-        case NumericsChoice::Native: return "native";
-        case NumericsChoice::Emulated: return "emulated";
-        default: return "auto";
+std::string to_string(AuditLevel a) {
+    switch (a) {
+        case AuditLevel::Off: return "off";
+        case AuditLevel::Deep: return "deep";
+        default: return "basic";
     }
 }
+
+bool parse_audit_level(const std::string& s, AuditLevel& out) {
+    if (s == "off") out = AuditLevel::Off;
+    else if (s == "basic") out = AuditLevel::Basic;
+    else if (s == "deep") out = AuditLevel::Deep;
+    else return false;
+    return true;
+}
+
 std::string to_string(SystemPromptMode m) {
     switch (m) {
         case SystemPromptMode::None: return "none";
@@ -49,7 +59,7 @@ std::string GenerationParams::to_string() const {
 }
 
 json params_to_json(const GenerationParams& p) {
-    return json{{"model_dir", p.model_dir},
+    json j{{"model_dir", p.model_dir},
                 {"prompt", p.prompt},
                 {"negative", p.negative},
                 {"seed", p.seed},
@@ -67,11 +77,17 @@ json params_to_json(const GenerationParams& p) {
                 {"system_prompt", to_string(p.system_prompt)},
                 {"custom_system_prompt", p.custom_system_prompt},
                 {"vae_fp32_fallback", p.vae_fp32_fallback}};
+    // Only when they differ from the defaults, so ordinary provenance stays as it was.
+    if (p.audit != AuditLevel::Basic) j["audit"] = to_string(p.audit);
+    if (!p.inject.empty()) j["inject"] = p.inject;
+    return j;
 }
 
 GenerationParams params_from_json(const json& j) {
     GenerationParams p;
     p.model_dir = j.value("model_dir", "");
+    parse_audit_level(j.value("audit", "basic"), p.audit);
+    p.inject = j.value("inject", "");
     p.prompt = j.value("prompt", "");
     p.negative = j.value("negative", "");
     p.seed = j.value("seed", uint64_t{0});
@@ -86,7 +102,7 @@ GenerationParams params_from_json(const json& j) {
     parse_device(j.value("device", "cpu"), p.device);
     if (j.contains("precision")) p.precision = PrecisionConfig::parse(j["precision"].get<std::string>(), ValueSource::Settings);
     const std::string n = j.value("numerics", "auto");
-    p.numerics = n == "native" ? NumericsChoice::Native : n == "emulated" ? NumericsChoice::Emulated : NumericsChoice::Auto;
+    p.numerics = parse_numerics_mode(n).value_or(NumericsMode::Auto);
     const std::string sp = j.value("system_prompt", "training");
     p.system_prompt = sp == "none" ? SystemPromptMode::None : sp == "custom" ? SystemPromptMode::Custom : SystemPromptMode::Training;
     p.custom_system_prompt = j.value("custom_system_prompt", "");
@@ -124,6 +140,11 @@ std::string RunReport::to_json(int indent) const {
                  {"first_nonfinite_stage", first_nonfinite_stage},
                  {"black_image", black_image},
                  {"vae_fallback_used", vae_fallback_used},
+                 {"image_verdict", image_verdict},
+                 {"decode_attempts", attempts_to_json(decode_attempts)},
+                 {"audit_level", audit_level},
+                 {"findings", findings_to_json(findings)},
+                 {"layers", layers_to_json(layers)},
                  {"warnings", warnings},
                  {"weight_hashes", weight_hashes},
                  {"app_version", app_version},
@@ -176,6 +197,11 @@ RunReport RunReport::from_json(const std::string& text) {
         r.first_nonfinite_stage = j.value("first_nonfinite_stage", "");
         r.black_image = j.value("black_image", false);
         r.vae_fallback_used = j.value("vae_fallback_used", false);
+        r.image_verdict = j.value("image_verdict", r.black_image ? "image-black" : "ok");
+        r.decode_attempts = attempts_from_json(j.value("decode_attempts", json::array()));
+        r.audit_level = j.value("audit_level", "");
+        r.findings = findings_from_json(j.value("findings", json::array()));
+        r.layers = layers_from_json(j.value("layers", json::array()));
         r.warnings = j.value("warnings", std::vector<std::string>{});
         r.weight_hashes = j.value("weight_hashes", std::map<std::string, std::string>{});
         r.app_version = j.value("app_version", "");

@@ -160,7 +160,9 @@ QString status(const Html& h, const Run& r)
     QStringList bad;
     const QString stage = r.root.value(QStringLiteral("first_nonfinite_stage")).toString();
     if (!stage.isEmpty()) bad << QStringLiteral("NaN/Inf from “%1”").arg(stage.toHtmlEscaped());
-    if (r.root.value(QStringLiteral("black_image")).toBool()) bad << QStringLiteral("black image");
+    const QString verdict = r.root.value(QStringLiteral("image_verdict")).toString();
+    if (!verdict.isEmpty() && verdict != QLatin1String("ok")) bad << verdict;
+    else if (r.root.value(QStringLiteral("black_image")).toBool()) bad << QStringLiteral("black image");
     if (bad.isEmpty()) return QStringLiteral("ok");
     return h.warn(bad.join(QStringLiteral("; ")));
 }
@@ -270,6 +272,33 @@ QString reportsToHtml(const QString& jsonA, const QString& jsonB, const ReportSt
             h.row(s, cell(a), cell(b));
         }
         h.endTable();
+    }
+
+    // Findings: what the audit concluded, worst first within each run.
+    QString findings;
+    for (int i = 0; i < 2; ++i) {
+        const QString label = i == 0 ? style.labelA : style.labelB;
+        for (const char* severity : {"error", "warning", "info"})
+            for (const QJsonValue& v : runs[i]->root.value(QStringLiteral("findings")).toArray()) {
+                const QJsonObject f = v.toObject();
+                if (f.value(QStringLiteral("severity")).toString() != QLatin1String(severity)) continue;
+                const bool info = f.value(QStringLiteral("severity")).toString() == QLatin1String("info");
+                const QString icon = info ? QStringLiteral("ⓘ") : f.value(QStringLiteral("severity")).toString() == QLatin1String("error")
+                                                                      ? QStringLiteral("✖")
+                                                                      : QStringLiteral("⚠");
+                QString where = f.value(QStringLiteral("module")).toString();
+                if (!f.value(QStringLiteral("layer")).toString().isEmpty()) where += QLatin1Char('.') + f.value(QStringLiteral("layer")).toString();
+                if (f.value(QStringLiteral("step")).toInt(-1) > 0) where += QStringLiteral(" step %1").arg(f.value(QStringLiteral("step")).toInt());
+                const QString text = QStringLiteral("%1 %2: <b>%3</b>%4 — %5")
+                                         .arg(icon, label.toHtmlEscaped(), f.value(QStringLiteral("code")).toString().toHtmlEscaped(),
+                                              where.isEmpty() ? QString() : QStringLiteral(" [%1]").arg(where.toHtmlEscaped()),
+                                              f.value(QStringLiteral("message")).toString().toHtmlEscaped());
+                findings += QStringLiteral("<li>%1</li>").arg(info ? h.small(text) : h.warn(text));
+            }
+    }
+    if (!findings.isEmpty()) {
+        h.heading(QStringLiteral("Findings"));
+        h.out += QStringLiteral("<ul style='margin-left:12px; -qt-list-indent:0'>") + findings + QStringLiteral("</ul>");
     }
 
     QString warnings;

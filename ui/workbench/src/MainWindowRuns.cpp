@@ -168,12 +168,17 @@ void MainWindow::onJobFinished(int jobId, const RunResult& result) {
 
     m_status->jobEnded(tr("%1 done in %2 s").arg(tag).arg(result.report.total_seconds, 0, 'f', 1));
     const RunReport& r = result.report;
-    if (!r.first_nonfinite_stage.empty() || r.black_image) {
-        QString what = r.first_nonfinite_stage.empty()
-                           ? tr("the image is black")
-                           : tr("non-finite values first appeared at \"%1\"").arg(QString::fromStdString(r.first_nonfinite_stage));
+    if (has_problems(r)) {
+        // The worst finding names what went wrong and where; the report panel lists them all.
+        const Finding* worst = nullptr;
+        for (const Finding& f : r.findings)
+            if (f.severity != Severity::Info && (!worst || f.severity > worst->severity)) worst = &f;
+        QString where = QString::fromStdString(worst->module + (worst->layer.empty() ? "" : "." + worst->layer));
+        QString what = QStringLiteral("%1%2: %3")
+                           .arg(QString::fromStdString(worst->code), where.isEmpty() ? QString() : QStringLiteral(" [%1]").arg(where),
+                                QString::fromStdString(worst->message));
         if (r.vae_fallback_used) what += tr("; the VAE was re-run in fp32");
-        m_banner->showError(tr("Run %1 (%2):").arg(tag, precision), what);
+        m_banner->showError(tr("Run %1 (%2), %3 finding(s):").arg(tag, precision).arg(r.findings.size()), what);
     }
     for (const std::string& w : r.warnings)
         m_log->appendMessage(static_cast<int>(LogLevel::Warn), tr("%1: %2").arg(tag, QString::fromStdString(w)));

@@ -6,6 +6,7 @@
 #include <torch/torch.h>
 
 #include <map>
+#include <optional>
 #include <string>
 
 #include "studio/Precision.h"
@@ -22,10 +23,8 @@ namespace studio {
 #define STUDIO_TORCH_HAS_RMS_NORM 0
 #endif
 
-enum class NumericsMode { Auto, Native, Emulated };
 bool fast_kernels_available();   // this libtorch has the fused kernels the fast path uses
 bool plain_kernels_requested();  // STUDIO_PLAIN_KERNELS is set (not "0")
-std::string to_string(NumericsMode m);
 
 struct Numerics {
     Precision precision{Precision::FP32};
@@ -35,6 +34,9 @@ struct Numerics {
     // RoPE, fused projections. Same formulas with fewer intermediate roundings; off = the plain
     // reference path, kept for comparison (STUDIO_PLAIN_KERNELS=1 turns it off everywhere).
     bool fast_kernels{false};
+    // Fault injection only (precision-cli --inject): emulation rounds through this dtype instead
+    // of storage(); kFloat32 = no rounding at all. Named in label(), so caches keep it apart.
+    std::optional<torch::Dtype> fault_rounding;
 
     static Numerics make(Precision p, torch::Device device, NumericsMode mode = NumericsMode::Auto);
     static Numerics fp32_cpu() { return make(Precision::FP32, torch::kCPU); }
@@ -48,7 +50,8 @@ struct Numerics {
     // Rounds through the storage dtype when emulating; identity otherwise.
     torch::Tensor q(const torch::Tensor& x) const {
         if (!emulated || !reduced()) return x;
-        return x.to(storage()).to(torch::kFloat32);
+        const torch::Dtype d = fault_rounding.value_or(storage());
+        return d == torch::kFloat32 ? x : x.to(d).to(torch::kFloat32);
     }
     // Module entry: moves/casts an input to this module's compute dtype and rounds it.
     torch::Tensor in(const torch::Tensor& x) const { return q(x.to(device, compute())); }

@@ -9,6 +9,9 @@ namespace studio {
 
 enum class Precision { FP32, TF32, BF16, FP16 };
 enum class Module { Text, Clip, Dit, Vae };
+// How reduced precisions compute: Auto = emulated on CPU (fp32 arithmetic, every op's output
+// rounded to the dtype), native on CUDA; Native / Emulated force one way.
+enum class NumericsMode { Auto, Native, Emulated };
 
 constexpr std::array<Module, 4> kAllModules{Module::Text, Module::Clip, Module::Dit, Module::Vae};
 
@@ -21,6 +24,8 @@ std::string display_name(Module m);         // "Text encoder (Gemma)", ...
 std::string to_string(ValueSource s);       // "default", "env", "settings", "command line"
 std::optional<Precision> parse_precision(const std::string& s);  // also float32/bfloat16/half/...
 std::optional<Module> parse_module(const std::string& s);
+std::string to_string(NumericsMode m);       // "auto", "native", "emulated"
+std::optional<NumericsMode> parse_numerics_mode(const std::string& s);
 
 struct PrecisionConfig {
     std::array<Precision, 4> values{Precision::FP32, Precision::FP32, Precision::FP32, Precision::FP32};

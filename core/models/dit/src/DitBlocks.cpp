@@ -1,5 +1,7 @@
 #include "studio/dit/DitBlocks.h"
 
+#include "studio/Trace.h"
+
 #include <algorithm>
 #include <cmath>
 #include <limits>
@@ -31,14 +33,16 @@ DenseImpl::DenseImpl(int64_t in, int64_t out, bool with_bias) {
 }
 
 torch::Tensor DenseImpl::forward(const torch::Tensor& x, const Numerics& nx) {
-    return nx.q(torch::linear(x, weight, bias));
+    return trace(*this, SiteKind::Linear, nx.q(torch::linear(x, weight, bias)), weight);
 }
 
 RmsNormImpl::RmsNormImpl(int64_t dim, double eps_) : eps(eps_) {
     weight = register_parameter("weight", torch::empty({dim}), false);
 }
 
-torch::Tensor RmsNormImpl::forward(const torch::Tensor& x, const Numerics& nx) { return rms_norm(x, weight, eps, nx); }
+torch::Tensor RmsNormImpl::forward(const torch::Tensor& x, const Numerics& nx) {
+    return trace(*this, SiteKind::Norm, rms_norm(x, weight, eps, nx), weight);
+}
 
 FeedForwardImpl::FeedForwardImpl(int64_t dim, int64_t hidden) {
     w1 = register_module("w1", Dense(dim, hidden, false));
@@ -123,7 +127,7 @@ torch::Tensor JointAttentionImpl::forward(const torch::Tensor& x, const KeyMask&
         o = attend(q, k, v, keys.mask.view({B, 1, 1, S}), nx);
     }
     o = o.reshape({B, K, R, S, D}).permute({0, 3, 1, 2, 4}).reshape({B, S, H * D});
-    return out->forward(o, nx);
+    return out->forward(trace(*this, SiteKind::Attention, o), nx);
 }
 
 JointBlockImpl::JointBlockImpl(const DitConfig& c, bool modulated) {

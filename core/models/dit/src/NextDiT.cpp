@@ -75,7 +75,8 @@ void NextDiTImpl::set_fast_kernels(bool on) {
 }
 
 torch::Tensor NextDiTImpl::run_layers(torch::Tensor h, const KeyMask& keys, const RopeTables& rope, const torch::Tensor& silu_c) {
-    const bool graphs = m_cuda_graphs && m_nx.fast_kernels && m_nx.device.is_cuda() && !m_trace && cuda_graphs_enabled();
+    const bool graphs = m_cuda_graphs && m_nx.fast_kernels && m_nx.device.is_cuda() && !m_trace && !tracing() &&
+                        cuda_graphs_enabled();
     m_graph_used = false;
     if (graphs) {
         if (auto out = run_layers_graphed(m_graph, h, keys, rope, silu_c,
@@ -89,10 +90,7 @@ torch::Tensor NextDiTImpl::run_layers(torch::Tensor h, const KeyMask& keys, cons
         }
         m_cuda_graphs = false;  // capture failed once: stay eager for this model
     }
-    for (size_t i = 0; i < layers.size(); ++i) {
-        h = layers[i]->forward(h, keys, rope, silu_c, m_nx);
-        trace(("layers." + std::to_string(i)).c_str(), h);
-    }
+    for (size_t i = 0; i < layers.size(); ++i) h = trace("layers." + std::to_string(i), layers[i]->forward(h, keys, rope, silu_c, m_nx));
     return h;
 }
 
@@ -116,7 +114,6 @@ void NextDiTImpl::check_inputs(const torch::Tensor& x, const torch::Tensor& cap_
 
 torch::Tensor NextDiTImpl::forward(const torch::Tensor& x_in, const torch::Tensor& t, const torch::Tensor& cap_feats,
                                    const torch::Tensor& cap_mask, const torch::Tensor& clip_pooled) {
-    c10::InferenceMode guard;
     Tf32Scope tf32(m_nx);
     check_inputs(x_in, cap_feats, cap_mask, clip_pooled);
     const auto& c = m_config;
@@ -132,19 +129,15 @@ torch::Tensor NextDiTImpl::forward(const torch::Tensor& x_in, const torch::Tenso
     const int64_t max_cap = cap_len_host.max().item<int64_t>();
 
     // Conditioning: c = time_text_embed([t_emb, clip_proj(pooled)]), the adaLN input of every block.
-    const auto t_emb = t_embedder->forward(t.reshape({-1}).expand({B}).to(dev, torch::kFloat32), nx);
-    trace("t_embedder", t_emb);
+    const auto t_emb = trace("t_embedder", t_embedder->forward(t.reshape({-1}).expand({B}).to(dev, torch::kFloat32), nx));
     auto cond = t_emb;
     if (clip_pooled.defined()) {
-        const auto clip_emb = clip_linear->forward(clip_norm->forward(nx.in(clip_pooled), nx), nx);
-        trace("clip_text_pooled_proj", clip_emb);
-        cond = time_text_linear->forward(nx.q(torch::silu(torch::cat({t_emb, clip_emb}, -1))), nx);
-        trace("time_text_embed", cond);
+        const auto clip_emb = trace("clip_text_pooled_proj", clip_linear->forward(clip_norm->forward(nx.in(clip_pooled), nx), nx));
+        cond = trace("time_text_embed", time_text_linear->forward(nx.q(torch::silu(torch::cat({t_emb, clip_emb}, -1))), nx));
     }
     const auto silu_c = nx.q(torch::silu(cond));
 
-    auto cap = cap_linear->forward(cap_norm->forward(nx.in(cap_feats), nx), nx);
-    trace("cap_embedder", cap);
+    auto cap = trace("cap_embedder", cap_linear->forward(cap_norm->forward(nx.in(cap_feats), nx), nx));
 
     // RoPE tables, built once per forward: caption-only, image-only and joint sequences.
     const auto jcap = torch::arange(L, cap_len.options()).unsqueeze(0).expand({B, L});
@@ -160,17 +153,14 @@ torch::Tensor NextDiTImpl::forward(const torch::Tensor& x_in, const torch::Tenso
 
     const auto cap_keys = KeyMask::from_mask(mask_b);
     for (size_t i = 0; i < context_refiner.size(); ++i) {
-        cap = context_refiner[i]->forward(cap, cap_keys, cap_rope, {}, nx);
-        trace(("context_refiner." + std::to_string(i)).c_str(), cap);
+        cap = trace("context_refiner." + std::to_string(i), context_refiner[i]->forward(cap, cap_keys, cap_rope, {}, nx));
     }
 
     // Patchify: [B, C, H, W] -> [B, N, p*p*C], patch vector order (py, px, c).
     const auto patches = nx.in(x_in).view({B, C, Hp, p, Wp, p}).permute({0, 2, 4, 3, 5, 1}).reshape({B, N, p * p * C});
-    auto img = x_embedder->forward(patches, nx);
-    trace("x_embedder", img);
+    auto img = trace("x_embedder", x_embedder->forward(patches, nx));
     for (size_t i = 0; i < noise_refiner.size(); ++i) {
-        img = noise_refiner[i]->forward(img, {}, img_rope, silu_c, nx);
-        trace(("noise_refiner." + std::to_string(i)).c_str(), img);
+        img = trace("noise_refiner." + std::to_string(i), noise_refiner[i]->forward(img, {}, img_rope, silu_c, nx));
     }
 
     // Joint sequence per sample: [cap_len_i caption rows][N image rows][zero padding].
@@ -182,8 +172,7 @@ torch::Tensor NextDiTImpl::forward(const torch::Tensor& x_in, const torch::Tenso
     }
     const auto joint_keys = KeyMask::from_mask(joint.valid);
     h = run_layers(h, joint_keys, joint_rope, silu_c);
-    const auto out = final_layer->forward(h, silu_c, nx);
-    trace("final_layer", out);
+    const auto out = trace("final_layer", final_layer->forward(h, silu_c, nx));
 
     // Unpatchify the image rows of each sample back to [C, H, W].
     std::vector<torch::Tensor> images;

@@ -50,7 +50,7 @@ public:
 
 private:
     torch::Tensor norm(const torch::Tensor& x, const Params& p) const {
-        return rms_norm(x, p->weight, m_c.rms_eps, m_nx, /*one_plus_weight=*/true);
+        return trace(*p, SiteKind::Norm, rms_norm(x, p->weight, m_c.rms_eps, m_nx, /*one_plus_weight=*/true), p->weight);
     }
 
     torch::Tensor attention_block(const torch::Tensor& x, const torch::Tensor& mask, const RopeTables& rope) {
@@ -67,7 +67,7 @@ private:
             v = v.repeat_interleave(rep, 1);
         }
         const double scale = 1.0 / std::sqrt(m_c.query_pre_attn_scalar);
-        auto o = studio::attention(q, k, v, mask, scale, m_nx);
+        auto o = trace(*this, SiteKind::Attention, studio::attention(q, k, v, mask, scale, m_nx));
         return linear(o.transpose(1, 2).reshape({b, l, m_c.num_heads * d}), o_proj, m_nx);
     }
 
@@ -96,7 +96,6 @@ Gemma3TextImpl::Gemma3TextImpl(const GemmaConfig& config, const Numerics& nx, in
 
 torch::Tensor Gemma3TextImpl::run(const torch::Tensor& input_ids, const torch::Tensor& attention_mask,
                                   int64_t layers, std::vector<torch::Tensor>* collect) {
-    c10::InferenceMode guard;
     Tf32Scope tf32(m_nx);
     if (layers < 0) layers = m_config.num_layers;
     if (layers > layers_built())
@@ -136,7 +135,8 @@ torch::Tensor Gemma3TextImpl::run(const torch::Tensor& input_ids, const torch::T
     for (int64_t i = 0; i < layers; ++i) {
         if (collect) collect->push_back(h);
         const bool global = m_config.layer_is_global[i];
-        h = m_layers[i]->forward(h, global ? global_mask : local_mask, global ? rope_global : rope_local);
+        h = trace(*m_layers[i], SiteKind::Block,
+                  m_layers[i]->forward(h, global ? global_mask : local_mask, global ? rope_global : rope_local));
         // Pad rows carry no meaning; zeroing them keeps inf/NaN from reaching valid rows
         // through 0 * NaN in later attention products.
         h = h.masked_fill(pad_rows, 0);

@@ -31,7 +31,7 @@ public:
         const auto qkv = linear(x, Wqkv, m_nx).view({b, l, 3, heads, d}).permute({2, 0, 3, 1, 4});
         const auto q = apply_rope(qkv[0], rope, m_nx);
         const auto k = apply_rope(qkv[1], rope, m_nx);
-        auto o = studio::attention(q, k, qkv[2], keys, 1.0 / std::sqrt(static_cast<double>(d)), m_nx);
+        auto o = trace(*this, SiteKind::Attention, studio::attention(q, k, qkv[2], keys, 1.0 / std::sqrt(static_cast<double>(d)), m_nx));
         o = linear(o.transpose(1, 2).reshape({b, l, heads * d}), out_proj, m_nx);
         const auto h = layer_norm(m_nx.q(x + o), norm1, m_c.layer_norm_eps, m_nx);
         const auto m = linear(m_nx.q(torch::gelu(linear(h, fc1, m_nx))), fc2, m_nx);
@@ -68,7 +68,6 @@ JinaTextImpl::JinaTextImpl(const JinaConfig& config, const Numerics& nx) : m_con
 }
 
 torch::Tensor JinaTextImpl::run(const torch::Tensor& input_ids, std::vector<torch::Tensor>* collect) {
-    c10::InferenceMode guard;
     Tf32Scope tf32(m_nx);
     const auto ids = checked_ids(input_ids, m_config.vocab_size, m_nx.device, "Jina CLIP");
     const int64_t b = ids.size(0), l = ids.size(1);
@@ -81,7 +80,7 @@ torch::Tensor JinaTextImpl::run(const torch::Tensor& input_ids, std::vector<torc
     const auto rope = rope_tables(l, m_config.head_dim(), m_config.rope_base, 1.0, m_nx);
     for (const auto& layer : m_layers) {
         if (collect) collect->push_back(x);
-        x = layer->forward(x, keys, rope);
+        x = trace(*layer, SiteKind::Block, layer->forward(x, keys, rope));
     }
     if (collect) collect->push_back(x);
     return x;
@@ -96,7 +95,6 @@ std::vector<torch::Tensor> JinaTextImpl::hidden_states(const torch::Tensor& inpu
 }
 
 torch::Tensor jina_pooled(JinaText& model, const torch::Tensor& input_ids) {
-    c10::InferenceMode guard;
     const auto& nx = model->numerics();
     const auto last = model->forward(input_ids);
     const auto mask = input_ids.to(nx.device).ne(model->config().pad_token_id).unsqueeze(-1).to(torch::kFloat32);

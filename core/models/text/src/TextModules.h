@@ -10,6 +10,7 @@
 #include <vector>
 
 #include "studio/Numerics.h"
+#include "studio/Trace.h"
 
 namespace studio::text_detail {
 

@@ -1,5 +1,7 @@
 #include "studio/vae/VaeModel.h"
 
+#include "studio/Trace.h"
+
 #include <utility>
 
 namespace studio {
@@ -31,10 +33,10 @@ VaeDecoderImpl::VaeDecoderImpl(const VaeConfig& c, const Numerics& nx) {
 torch::Tensor VaeDecoderImpl::forward(const torch::Tensor& z, const VaeHook& hook) {
     auto h = m_conv_in->forward(z);
     if (hook) hook("decoder.conv_in", h);
-    h = m_mid->forward(std::move(h));
+    h = trace(*m_mid, SiteKind::Block, m_mid->forward(std::move(h)));
     if (hook) hook("decoder.mid_block", h);
     for (size_t i = 0; i < m_up.size(); ++i) {
-        h = m_up[i]->forward(std::move(h));  // the block owns its input: freed early
+        h = trace(*m_up[i], SiteKind::Block, m_up[i]->forward(std::move(h)));  // the block owns its input: freed early
         if (hook) hook("decoder.up_blocks." + std::to_string(i), h);
     }
     h = m_norm_out->forward_silu(h);

@@ -10,19 +10,23 @@
 #include "studio/Image.h"
 #include "studio/Job.h"
 #include "studio/Precision.h"
+#include "studio/RunFindings.h"
 
 namespace studio {
 
 enum class SamplerKind { Euler, Midpoint };
 enum class DeviceKind { CPU, CUDA };
-enum class NumericsChoice { Auto, Native, Emulated };  // reduced precision on CPU: emulate (default) or native
 // Training: the official training system prompt (XML variant for XML prompts) + " <Prompt Start> ".
 enum class SystemPromptMode { Training, None, Custom };
+// How much the run traces: off; basic (every module's output and block-level non-finite checks,
+// the default); deep (every linear, attention, norm, conv and block site, with statistics).
+enum class AuditLevel { Off, Basic, Deep };
 
 std::string to_string(SamplerKind s);
 std::string to_string(DeviceKind d);
-std::string to_string(NumericsChoice n);
 std::string to_string(SystemPromptMode m);
+std::string to_string(AuditLevel a);
+bool parse_audit_level(const std::string& s, AuditLevel& out);
 bool parse_sampler(const std::string& s, SamplerKind& out);
 bool parse_device(const std::string& s, DeviceKind& out);
 
@@ -41,10 +45,12 @@ struct GenerationParams {
     SamplerKind sampler{SamplerKind::Euler};
     PrecisionConfig precision{};
     DeviceKind device{DeviceKind::CPU};
-    NumericsChoice numerics{NumericsChoice::Auto};
+    NumericsMode numerics{NumericsMode::Auto};  // reduced precision on CPU: emulated (auto) or native
     SystemPromptMode system_prompt{SystemPromptMode::Training};
     std::string custom_system_prompt;
-    bool vae_fp32_fallback{false};  // re-decode in fp32 when the VAE output is non-finite
+    bool vae_fp32_fallback{false};  // re-decode in fp32 when the VAE output is non-finite or the image failed
+    AuditLevel audit{AuditLevel::Basic};
+    std::string inject;             // diagnostic fault ("inf:dit.layers.1", ...); "" = none
     bool preview{true};             // emit cheap latent previews during sampling
 
     std::string to_string() const;  // one line, for logs
@@ -89,7 +95,12 @@ struct RunReport {
     std::string memory_kind;                 // "process peak RSS" or "CUDA peak allocated"
     std::string prompt_layout{"as typed"};   // or "compact XML (asked by the model folder)"
     std::string first_nonfinite_stage;       // "" when everything stayed finite
-    bool black_image{false};                 // all (or nearly all) pixels 0 / NaN
+    bool black_image{false};                 // the final image's verdict is image-black (>= 99 % dead pixels)
+    std::string image_verdict{"ok"};         // final image: "ok" or an image-* code
+    std::vector<DecodeAttempt> decode_attempts;  // the decode asked for, then the fp32 fallback if it ran
+    std::vector<Finding> findings;
+    std::vector<LayerStats> layers;          // per-site numerics (every site in deep mode)
+    std::string audit_level{"basic"};
     bool vae_fallback_used{false};
     std::vector<std::string> warnings;
     std::map<std::string, std::string> weight_hashes;  // component -> short content hash
@@ -101,6 +112,10 @@ struct RunReport {
 };
 
 struct StepTrajectory;  // studio/Divergence.h
+// Any warning or error finding: the studio badges the image.
+bool has_problems(const RunReport& r);
+// The final image is unusable (non-finite values reached it, or it failed its verdict).
+bool final_image_bad(const RunReport& r);
 
 struct RunResult {
     ImageF image;  // RGB float [0,1]

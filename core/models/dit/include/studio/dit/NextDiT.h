@@ -12,6 +12,7 @@
 
 #include "studio/ModelFolder.h"
 #include "studio/Numerics.h"
+#include "studio/Trace.h"
 #include "studio/WeightStore.h"
 #include "studio/dit/DitBlocks.h"
 #include "studio/dit/DitConfig.h"
@@ -31,6 +32,7 @@ public:
     // cap_feats [B, L, cap_feat_dim]; cap_mask [B, L] int/bool, right-padded, 1 = token;
     // clip_pooled [B, clip_text_dim] (undefined: the adaLN input is the time embedding alone).
     // Returns the velocity [B, C, H, W] in nx.compute(). Padded caption rows never matter.
+    // Differentiable: callers choose c10::InferenceMode (pipeline) or autograd (train-demo).
     torch::Tensor forward(const torch::Tensor& x, const torch::Tensor& t, const torch::Tensor& cap_feats,
                           const torch::Tensor& cap_mask, const torch::Tensor& clip_pooled);
 
@@ -55,8 +57,10 @@ public:
     FinalLayer final_layer{nullptr};
 
 private:
-    void trace(const char* name, const torch::Tensor& v) const {
+    // A block-level site: the test hook and the run's trace (which may replace the value) see it.
+    torch::Tensor trace(const std::string& name, const torch::Tensor& v) const {
         if (m_trace) m_trace(name, v);
+        return studio::trace(name.c_str(), SiteKind::Block, v);
     }
     void check_inputs(const torch::Tensor& x, const torch::Tensor& cap_feats, const torch::Tensor& cap_mask,
                       const torch::Tensor& clip_pooled) const;

@@ -1,0 +1,140 @@
+#include "RunTrace.h"
+
+#include <cmath>
+#include <limits>
+
+#include "RunAudit.h"
+
+namespace studio {
+
+namespace {
+constexpr double kFp16Max = 65504.0;
+
+// The module's own output is its last block's output: for the transformer (whose guidance
+// wrapper returns fp32) that is the final layer.
+bool is_output_site(Module m, const std::string& site) { return m == Module::Dit && site == "final_layer"; }
+}  // namespace
+
+RunTrace::RunTrace(AuditLevel level, std::optional<FaultSpec> fault) : m_level(level), m_fault(std::move(fault)) {}
+
+void RunTrace::begin_module(Module m, const torch::nn::Module& root, const Numerics& nx) {
+    m_module = m;
+    m_nx = nx;
+    m_step = m == Module::Dit ? 1 : -1;
+    m_paths.clear();
+    for (const auto& item : root.named_modules("", false)) m_paths[item.value().get()] = item.key();
+}
+
+std::string RunTrace::path_of(const torch::nn::Module& m) const {
+    const auto it = m_paths.find(&m);
+    return it == m_paths.end() ? std::string() : it->second;
+}
+
+RunTrace::Entry& RunTrace::entry(const std::string& site, SiteKind kind) {
+    const std::string key = to_string(m_module) + "|" + site + "|" + to_string(kind);
+    const auto it = m_index.find(key);
+    if (it != m_index.end()) return m_entries[it->second];
+    m_index[key] = m_entries.size();
+    Entry e;
+    e.stats.module = to_string(m_module);
+    e.stats.layer = site;
+    e.stats.kind = to_string(kind);
+    e.stats.max_abs = 0;
+    m_entries.push_back(e);
+    return m_entries.back();
+}
+
+void RunTrace::record(Entry& e, const torch::Tensor& value, const torch::Tensor& weight) {
+    auto& s = e.stats;
+    const auto f = value.detach().to(torch::kFloat32).reshape({-1});
+    const auto finite = torch::isfinite(f);
+    const auto a = f.abs();
+    const auto fin_abs = torch::where(finite, a, torch::zeros_like(a));
+    // Mantissa bits in use: a value fits bf16's 7 bits when its low 16 fp32 bits are zero,
+    // fp16's / tf32's 10 bits when its low 13 are (zeros excluded: they fit anything).
+    const auto bits = f.contiguous().view(torch::kInt32);
+    const auto counted = finite.logical_and(f.ne(0));
+    const auto bf16 = bits.bitwise_and(0xFFFF).eq(0).logical_and(counted);
+    const auto fp16 = bits.bitwise_and(0x1FFF).eq(0).logical_and(counted);
+    const auto counts = torch::stack({torch::isnan(f).sum(), torch::isinf(f).sum(), a.gt(kFp16Max).logical_and(finite).sum(),
+                                      counted.sum(), bf16.sum(), fp16.sum()})
+                            .to(torch::kCPU);
+    const auto c = counts.accessor<int64_t, 1>();
+    const double max_abs = fin_abs.numel() ? fin_abs.max().item<double>() : 0.0;
+    s.nan += c[0];
+    s.inf += c[1];
+    s.beyond_fp16 += c[2];
+    e.nonzero += c[3];
+    e.bf16_count += c[4];
+    e.fp16_count += c[5];
+    s.elements += f.numel();
+    s.max_abs = std::max(s.max_abs, max_abs);
+    s.fp16_headroom_bits = s.max_abs > 0 ? std::log2(kFp16Max / s.max_abs) : std::numeric_limits<double>::infinity();
+    s.output_dtype = observed_dtype(value, m_nx);
+    if ((c[0] || c[1]) && s.first_nonfinite_step < 0) s.first_nonfinite_step = std::max(m_step, 0);
+    if (weight.defined() && !e.weight_seen) {
+        s.weight_dtype = observed_dtype(weight, m_nx);
+        e.weight_seen = true;
+    }
+}
+
+torch::Tensor RunTrace::apply_fault(const std::string& site, SiteKind kind, const torch::Tensor& value) {
+    if (!m_fault || m_fault->module != m_module) return value;
+    if (m_fault->kind != FaultKind::Inf && m_fault->kind != FaultKind::Overflow) return value;
+    // A named layer matches its own sites; no layer = the module's first block (or its output).
+    const bool match = m_fault->layer.empty() ? (kind == SiteKind::Block || kind == SiteKind::Module) : site == m_fault->layer;
+    if (!match) return value;
+    if (m_fault->layer.empty()) m_fault->layer = site;  // later steps hit the same site
+    m_fault_applied = true;
+    if (m_fault->kind == FaultKind::Inf) {
+        auto v = value.clone();
+        v.view({-1})[0] = std::numeric_limits<float>::infinity();
+        return v;
+    }
+    // Overflow: scale so the largest magnitude is 4x fp16's maximum (2 bits past its range).
+    const double max_abs = value.detach().abs().max().to(torch::kFloat32).item<double>();
+    return m_nx.q(value * (4 * kFp16Max / std::max(max_abs, 1e-6)));
+}
+
+torch::Tensor RunTrace::on_site(const std::string& site, SiteKind kind, const torch::Tensor& value,
+                                const torch::Tensor& weight) {
+    const torch::Tensor v = apply_fault(site, kind, value);
+    if (m_nx.device.is_cuda() && !m_tf32.count(m_module)) {
+        const auto& ctx = at::globalContext();
+        m_tf32[m_module] = Tf32Flags{ctx.allowTF32CuBLAS(), ctx.allowTF32CuDNN()};
+    }
+    if (m_level == AuditLevel::Off) return v;
+    const bool full = m_level == AuditLevel::Deep || kind == SiteKind::Module || is_output_site(m_module, site);
+    Entry* e = nullptr;
+    if (full) {
+        e = &entry(site, kind);
+        record(*e, v, weight);
+    } else if (kind == SiteKind::Block && !m_first_nonfinite && !torch::isfinite(v).all().item<bool>()) {
+        // Basic level: blocks are only checked for non-finite values (one reduction each).
+        e = &entry(site, kind);
+        record(*e, v, weight);
+    }
+    if (e && !m_first_nonfinite && (e->stats.nan || e->stats.inf))
+        m_first_nonfinite = NonfiniteSite{e->stats.module, site, m_module == Module::Dit ? m_step : -1};
+    return v;
+}
+
+torch::Tensor RunTrace::module_output(const torch::Tensor& value) { return on_site("output", SiteKind::Module, value, {}); }
+
+std::vector<LayerStats> RunTrace::table() const {
+    std::vector<LayerStats> out;
+    for (const auto& e : m_entries) {
+        LayerStats s = e.stats;
+        if (e.nonzero > 0) {
+            s.bf16_fraction = static_cast<double>(e.bf16_count) / e.nonzero;
+            s.fp16_fraction = static_cast<double>(e.fp16_count) / e.nonzero;
+        }
+        // A signature needs enough values to mean something.
+        if (e.nonzero >= 1000)
+            s.value_precision = s.bf16_fraction >= 0.999 ? "bf16" : s.fp16_fraction >= 0.999 ? "fp16/tf32" : "fp32";
+        out.push_back(s);
+    }
+    return out;
+}
+
+}  // namespace studio

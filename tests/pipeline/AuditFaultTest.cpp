@@ -1,0 +1,146 @@
+// The audit proven by its faults: on a tiny random model every injected fault makes its finding
+// fire at the module and layer it was injected into, and the clean run fires none.
+#include <gtest/gtest.h>
+
+#include <filesystem>
+
+#include "TestSupport.h"
+#include "studio/AuditSelfTest.h"
+#include "studio/Errors.h"
+#include "studio/Generation.h"
+#include "studio/RandomModel.h"
+
+namespace fs = std::filesystem;
+using namespace studio;
+
+namespace {
+const fs::path& tiny_model() {
+    static const fs::path dir = [] {
+        const auto d = studio::test::temp_dir("audit-model");
+        write_random_model(d.string(), RandomModelOptions{RandomPreset::Tiny, 11, true});
+        return d;
+    }();
+    return dir;
+}
+
+GenerationParams params_for(const AuditCase& c, AuditLevel level = AuditLevel::Deep) {
+    GenerationParams p;
+    p.model_dir = tiny_model().string();
+    p.prompt = "<character_1><gender>1girl</gender><appearance>blue_hair, red_eyes</appearance></character_1>";
+    p.seed = 3;
+    p.steps = 3;
+    p.cfg_scale = 4.0f;
+    p.width = p.height = 64;
+    p.precision = PrecisionConfig::parse(c.precision);
+    p.numerics = NumericsMode::Emulated;
+    p.audit = level;
+    p.inject = c.inject;
+    p.vae_fp32_fallback = c.vae_fallback;
+    return p;
+}
+
+AuditCase find_case(const std::string& name) {
+    for (const auto& c : default_audit_cases())
+        if (c.name == name) return c;
+    ADD_FAILURE() << "no case " << name;
+    return {};
+}
+}  // namespace
+
+TEST(AuditFaults, EveryFaultFiresAtItsLayerAndTheCleanRunFiresNone) {
+    Pipeline pipeline;
+    CancelToken cancel;
+    int cases = 0;
+    for (const auto& c : default_audit_cases()) {
+        const auto r = pipeline.run(params_for(c), {}, cancel);
+        const auto check = check_audit_case(c, r.report);
+        EXPECT_TRUE(check.passed) << c.name << ": " << check.detail;
+        std::printf("%-32s %s\n", c.name.c_str(), check.detail.c_str());
+        if (!check.passed)
+            for (const auto& l : r.report.layers)
+                std::printf("  %s.%s %s out %s values %s (bf16 %.4f, fp16 %.4f, %lld)\n", l.module.c_str(), l.layer.c_str(),
+                            l.kind.c_str(), l.output_dtype.c_str(), l.value_precision.c_str(), l.bf16_fraction,
+                            l.fp16_fraction, static_cast<long long>(l.elements));
+        if (!c.expect_code.empty()) {
+            EXPECT_TRUE(has_problems(r.report) || c.expect_code == code::kFp16OverflowRisk) << c.name;
+        }
+        ++cases;
+    }
+    EXPECT_EQ(cases, 14);
+}
+
+TEST(AuditFaults, ACheckMissesWhenTheFindingIsAbsent) {
+    // The checker itself can fail: a clean report does not satisfy a fault's expectation.
+    RunReport clean;
+    EXPECT_FALSE(check_audit_case(find_case("inf:dit.layers.1"), clean).passed);
+    RunReport noisy;
+    noisy.findings.push_back({Severity::Warning, code::kImageNoise, "", "", -1, "noise"});
+    EXPECT_FALSE(check_audit_case(find_case("clean"), noisy).passed);
+}
+
+TEST(AuditFaults, FallbackListsBothDecodesAndOnlyABadFinalImageCounts) {
+    Pipeline pipeline;
+    CancelToken cancel;
+    const auto without = pipeline.run(params_for(find_case("zero-image"), AuditLevel::Basic), {}, cancel).report;
+    EXPECT_EQ(without.image_verdict, "image-black");
+    EXPECT_TRUE(without.black_image);
+    ASSERT_EQ(without.decode_attempts.size(), 1u);
+    EXPECT_TRUE(final_image_bad(without));
+
+    const auto with = pipeline.run(params_for(find_case("zero-image + fp32 fallback"), AuditLevel::Basic), {}, cancel).report;
+    ASSERT_EQ(with.decode_attempts.size(), 2u);
+    EXPECT_EQ(with.decode_attempts[0].verdict, "image-black");
+    EXPECT_EQ(with.decode_attempts[1].numerics, "fp32");
+    EXPECT_NE(with.decode_attempts[1].verdict, "image-black");
+    EXPECT_TRUE(with.vae_fallback_used);
+    EXPECT_FALSE(final_image_bad(with));
+    EXPECT_NE(with.modules[3].numerics.find("fallback"), std::string::npos);  // the VAE entry is the decode that made the image
+
+    // Not sticky: the next run decodes in the asked precision again.
+    const auto next = pipeline.run(params_for(find_case("clean"), AuditLevel::Basic), {}, cancel).report;
+    ASSERT_EQ(next.decode_attempts.size(), 1u);
+    EXPECT_EQ(next.decode_attempts[0].numerics, "bf16 emulated");
+}
+
+TEST(AuditFaults, ReportJsonCarriesFindingsAndLayers) {
+    Pipeline pipeline;
+    CancelToken cancel;
+    const auto r = pipeline.run(params_for(find_case("inf:dit.layers.1")), {}, cancel).report;
+    ASSERT_FALSE(r.layers.empty());
+    const auto back = RunReport::from_json(r.to_json());
+    ASSERT_EQ(back.findings.size(), r.findings.size());
+    ASSERT_EQ(back.layers.size(), r.layers.size());
+    bool nonfinite = false;
+    for (const auto& f : back.findings)
+        if (f.code == code::kNonfinite) {
+            nonfinite = true;
+            EXPECT_EQ(f.module, "dit");
+            EXPECT_EQ(f.layer, "layers.1");
+            EXPECT_EQ(f.step, 1);
+            EXPECT_EQ(f.severity, Severity::Error);
+        }
+    EXPECT_TRUE(nonfinite);
+    bool linear = false;
+    for (const auto& l : back.layers) linear |= l.kind == "linear" && l.module == "dit" && l.layer == "layers.0.attention.qkv";
+    EXPECT_TRUE(linear) << "deep mode traces every linear";
+}
+
+TEST(AuditFaults, BasicLevelTracesModulesOnly) {
+    Pipeline pipeline;
+    CancelToken cancel;
+    const auto r = pipeline.run(params_for(find_case("clean"), AuditLevel::Basic), {}, cancel).report;
+    ASSERT_FALSE(r.layers.empty());
+    for (const auto& l : r.layers) EXPECT_TRUE(l.kind == "module" || l.layer == "final_layer") << l.module << "." << l.layer;
+}
+
+TEST(AuditFaults, BadFaultSpecsAreConfigErrors) {
+    Pipeline pipeline;
+    CancelToken cancel;
+    auto p = params_for(find_case("clean"));
+    for (const char* bad : {"melt:dit", "inf", "inf:gpu", "skip-rounding:dit.layers.0"}) {
+        p.inject = bad;
+        EXPECT_THROW(pipeline.run(p, {}, cancel), ConfigError) << bad;
+    }
+    p.inject = "fp16-as-bf16:dit";  // needs the DiT asked in fp16
+    EXPECT_THROW(pipeline.run(p, {}, cancel), ConfigError);
+}
