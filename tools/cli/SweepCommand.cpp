@@ -127,8 +127,7 @@ Runner add_sweep_command(CLI::App& app) {
         req.base.model_dir = g.model;
         req.base.shift = g.shift;
         parse_device(g.device, req.base.device);
-        req.base.numerics = g.numerics == "native" ? NumericsChoice::Native
-                          : g.numerics == "emulated" ? NumericsChoice::Emulated : NumericsChoice::Auto;
+        req.base.numerics = parse_numerics_mode(g.numerics).value_or(NumericsMode::Auto);
         const auto origins = apply_defaults(req.base, user_settings(g), declared);
         req.threshold = o->threshold;
         auto& s = req.settings;

@@ -58,7 +58,7 @@ int64_t int_or(const nlohmann::json& j, const char* key, int64_t fallback) {
 int64_t weight_bytes(const GenerationParams& p, Module m) {
     const Precision prec = p.precision.get(m);
     const bool reduced = prec == Precision::BF16 || prec == Precision::FP16;
-    const bool stored_reduced = reduced && (p.device == DeviceKind::CUDA || p.numerics == NumericsChoice::Native);
+    const bool stored_reduced = reduced && (p.device == DeviceKind::CUDA || p.numerics == NumericsMode::Native);
     return stored_reduced ? 2 : 4;
 }
 
