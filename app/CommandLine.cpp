@@ -33,17 +33,20 @@ Options parseCommandLine(const QCoreApplication& app) {
     parser.addVersionOption();
     const QCommandLineOption model("model", "NewBie model folder to use.", "DIR");
     const QCommandLineOption prompt("prompt", "Load the prompt from a UTF-8 text file.", "FILE");
-    const QCommandLineOption screenshot("screenshot", "Save a PNG of the window after start-up (and after --compare) and quit.", "PATH");
+    const QCommandLineOption screenshot("screenshot", "Save a PNG of the window after start-up (and after --compare / --sweep) and quit.", "PATH");
     const QCommandLineOption quitAfter("quit-after-ms",
                                        "Close the window after N milliseconds; exits with status 3 if a requested "
-                                       "screenshot or --compare run had not completed by then.", "N");
+                                       "screenshot, --compare or --sweep run had not completed by then.", "N");
     const QCommandLineOption size("size", "Window size, e.g. 1280x800.", "WxH");
     const QCommandLineOption settings("settings", "Use this INI file instead of the user's settings.", "FILE");
     const QCommandLineOption dataDir("data-dir", "Keep the prompt autosave in this folder.", "DIR");
     const QCommandLineOption compare("compare", "Run Compare (A then B) right after start-up.");
+    const QCommandLineOption sweep("sweep",
+                                   "Run a precision sweep right after start-up (each module in turn through fp32, "
+                                   "bf16 and fp16, seed 1) and show it in the Sweep tab.");
     const QCommandLineOption form("form", "Show the prompt as a form.");
     const QCommandLineOption view("view", "Compare mode: side, wipe, flicker or diff.", "MODE");
-    parser.addOptions({model, prompt, screenshot, quitAfter, size, settings, dataDir, compare, form, view});
+    parser.addOptions({model, prompt, screenshot, quitAfter, size, settings, dataDir, compare, sweep, form, view});
     parser.addPositionalArgument(QStringLiteral("files"),
                                  QStringLiteral("Images (PNG, TIFF, EXR, JPEG) or XML prompt files to open."),
                                  QStringLiteral("[FILE...]"));
@@ -57,6 +60,7 @@ Options parseCommandLine(const QCoreApplication& app) {
     o.dataDir = parser.value(dataDir);
     o.view = parser.value(view);
     o.compare = parser.isSet(compare);
+    o.sweep = parser.isSet(sweep);
     o.form = parser.isSet(form);
     o.files = parser.positionalArguments();
     if (parser.isSet(quitAfter)) o.quitAfterMs = parser.value(quitAfter).toInt();

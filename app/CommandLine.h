@@ -15,6 +15,7 @@ struct Options {
     QSize size;
     int quitAfterMs{-1};
     bool compare{false};
+    bool sweep{false};
     bool form{false};
 };
 

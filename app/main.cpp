@@ -63,6 +63,8 @@ struct ScriptedRun {
     bool screenshotSaved{false};
     bool compareRequested{false};
     bool compareDone{false};
+    bool sweepRequested{false};
+    bool sweepDone{false};
     int failedJobs{0};
 };
 
@@ -172,6 +174,7 @@ int main(int argc, char** argv) {
     ScriptedRun run;
     run.screenshotRequested = !opt.screenshot.isEmpty();
     run.compareRequested = opt.compare;
+    run.sweepRequested = opt.sweep && !opt.compare;
     QObject::connect(worker.worker(), &ui::GenerationWorker::failed, &window, [&run] { ++run.failedJobs; });
     const QString shot = opt.screenshot;
     if (opt.compare) {
@@ -185,6 +188,16 @@ int main(int argc, char** argv) {
             if (jobs.isEmpty()) done();
             else QObject::connect(&window, &ui::MainWindow::jobsIdle, &window, done, Qt::SingleShotConnection);
         });
+    } else if (opt.sweep) {
+        QTimer::singleShot(0, &window, [&window, shot, &run] {
+            auto done = [&window, shot, &run](bool complete) {
+                run.sweepDone = complete;
+                if (!complete) ++run.failedJobs;
+                if (!shot.isEmpty()) grabWhenSettled(window, shot, run);
+            };
+            if (!window.runSweep(ui::SweepChoice{})) done(false);  // blocked: the reason is shown
+            else QObject::connect(window.sweepPanel(), &ui::SweepPanel::sweepFinished, &window, done, Qt::SingleShotConnection);
+        });
     } else if (!shot.isEmpty()) {
         QTimer::singleShot(500, &window, [&window, shot, &run] { grabWhenSettled(window, shot, run); });
     }
@@ -192,10 +205,12 @@ int main(int argc, char** argv) {
         QTimer::singleShot(opt.quitAfterMs, &window, [&window, &run, ms = opt.quitAfterMs] {
             const bool shotMissing = run.screenshotRequested && !run.screenshotSaved;
             const bool compareMissing = run.compareRequested && !run.compareDone;
+            const bool sweepMissing = run.sweepRequested && !run.sweepDone;
+            if (sweepMissing) spdlog::error("--quit-after-ms {}: the sweep had not finished", ms);
             if (shotMissing) spdlog::error("--quit-after-ms {}: the screenshot was not taken in time", ms);
             if (compareMissing) spdlog::error("--quit-after-ms {}: the comparison had not finished", ms);
             window.close();
-            QCoreApplication::exit(shotMissing || compareMissing ? 3 : run.failedJobs > 0 ? 1 : 0);
+            QCoreApplication::exit(shotMissing || compareMissing || sweepMissing ? 3 : run.failedJobs > 0 ? 1 : 0);
         });
     }
     return application.exec();

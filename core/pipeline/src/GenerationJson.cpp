@@ -184,9 +184,14 @@ RunReport RunReport::from_json(const std::string& text) {
             fc.nan = c.value("nan", int64_t{0});
             fc.inf = c.value("inf", int64_t{0});
             fc.saturated = c.value("saturated", int64_t{0});
-            fc.min = c["min"].is_number() ? c["min"].get<double>() : 0.0;
-            fc.max = c["max"].is_number() ? c["max"].get<double>() : 0.0;
-            fc.mean_abs = c["mean_abs"].is_number() ? c["mean_abs"].get<double>() : 0.0;
+            // NaN statistics are written as null; a missing key must not reach const operator[].
+            auto number = [&c](const char* key) {
+                const auto it = c.find(key);
+                return it != c.end() && it->is_number() ? it->get<double>() : 0.0;
+            };
+            fc.min = number("min");
+            fc.max = number("max");
+            fc.mean_abs = number("mean_abs");
             r.checks.push_back(fc);
         }
         for (const auto& t : j.value("timings", json::array())) r.timings.push_back({t.value("stage", ""), t.value("seconds", 0.0)});

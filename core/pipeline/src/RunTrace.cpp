@@ -18,6 +18,7 @@ bool is_output_site(Module m, const std::string& site) { return m == Module::Dit
 RunTrace::RunTrace(AuditLevel level, std::optional<FaultSpec> fault) : m_level(level), m_fault(std::move(fault)) {}
 
 void RunTrace::begin_module(Module m, const torch::nn::Module& root, const Numerics& nx) {
+    flush_block_checks();
     m_module = m;
     m_nx = nx;
     m_step = m == Module::Dit ? 1 : -1;
@@ -109,17 +110,42 @@ torch::Tensor RunTrace::on_site(const std::string& site, SiteKind kind, const to
     if (full) {
         e = &entry(site, kind);
         record(*e, v, weight);
-    } else if (kind == SiteKind::Block && !m_first_nonfinite && !torch::isfinite(v).all().item<bool>()) {
-        // Basic level: blocks are only checked for non-finite values (one reduction each).
-        e = &entry(site, kind);
-        record(*e, v, weight);
+    } else if (kind == SiteKind::Block && !m_first_nonfinite) {
+        // Basic level: blocks are only counted for non-finite values, read back at the step's end.
+        const auto f = v.detach();
+        m_pending.push_back(PendingBlock{site, observed_dtype(v, m_nx), m_step, f.numel(),
+                                         torch::stack({torch::isnan(f).sum(), torch::isinf(f).sum()})});
     }
     if (e && !m_first_nonfinite && (e->stats.nan || e->stats.inf))
         m_first_nonfinite = NonfiniteSite{e->stats.module, site, m_module == Module::Dit ? m_step : -1};
     return v;
 }
 
-torch::Tensor RunTrace::module_output(const torch::Tensor& value) { return on_site("output", SiteKind::Module, value, {}); }
+torch::Tensor RunTrace::module_output(const torch::Tensor& value) {
+    flush_block_checks();
+    return on_site("output", SiteKind::Module, value, {});
+}
+
+void RunTrace::flush_block_checks() {
+    if (m_pending.empty()) return;
+    std::vector<torch::Tensor> all;
+    all.reserve(m_pending.size());
+    for (const auto& p : m_pending) all.push_back(p.counts);
+    const auto counts = torch::stack(all).to(torch::kCPU);  // the one sync
+    const auto c = counts.accessor<int64_t, 2>();
+    for (size_t i = 0; i < m_pending.size() && !m_first_nonfinite; ++i) {
+        if (!c[i][0] && !c[i][1]) continue;
+        const auto& p = m_pending[i];
+        auto& s = entry(p.site, SiteKind::Block).stats;
+        s.nan += c[i][0];
+        s.inf += c[i][1];
+        s.elements += p.elements;
+        s.output_dtype = p.dtype;
+        if (s.first_nonfinite_step < 0) s.first_nonfinite_step = std::max(p.step, 0);
+        m_first_nonfinite = NonfiniteSite{s.module, p.site, m_module == Module::Dit ? p.step : -1};
+    }
+    m_pending.clear();
+}
 
 std::vector<LayerStats> RunTrace::table() const {
     std::vector<LayerStats> out;

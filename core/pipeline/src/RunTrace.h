@@ -27,7 +27,10 @@ public:
 
     // Sites that follow belong to `m`, whose submodules are named from `root` (checkpoint paths).
     void begin_module(Module m, const torch::nn::Module& root, const Numerics& nx);
-    void set_step(int step) { m_step = step; }
+    void set_step(int step) {
+        flush_block_checks();
+        m_step = step;
+    }
     // The module's output as the pipeline receives it (always traced unless the level is off).
     torch::Tensor module_output(const torch::Tensor& value);
 
@@ -45,6 +48,9 @@ public:
 
     std::vector<LayerStats> table() const;
     const std::optional<NonfiniteSite>& first_nonfinite() const { return m_first_nonfinite; }
+    // Basic level checks blocks on the device and reads the verdicts back once per step (or
+    // module): a host sync per block would stall the GPU queue.
+    void flush_block_checks();
     bool fault_applied() const { return m_fault_applied; }
 
 private:
@@ -56,6 +62,15 @@ private:
     Entry& entry(const std::string& site, SiteKind kind);
     void record(Entry& e, const torch::Tensor& value, const torch::Tensor& weight);
     torch::Tensor apply_fault(const std::string& site, SiteKind kind, const torch::Tensor& value);
+
+    struct PendingBlock {
+        std::string site;
+        std::string dtype;
+        int step{-1};
+        int64_t elements{0};
+        torch::Tensor counts;  // [nan, inf] on the device
+    };
+    std::vector<PendingBlock> m_pending;
 
     AuditLevel m_level;
     std::optional<FaultSpec> m_fault;

@@ -159,6 +159,7 @@ void report_step(RunContext& ctx, RunResult& result, const torch::Tensor& image)
     if (!report.decode_attempts.empty() && report.image_verdict != "ok")
         report.warnings.push_back("image verdict " + report.image_verdict + ": " + report.decode_attempts.back().detail);
     report.audit_level = to_string(ctx.params.audit);
+    if (ctx.trace) ctx.trace->flush_block_checks();
     add_findings(report, ctx.trace.get(), ctx.facts);
     ctx.memory.sample();
     report.peak_memory_bytes = ctx.memory.peak();

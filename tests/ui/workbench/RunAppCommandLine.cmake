@@ -40,3 +40,9 @@ run(3 ${APP} --settings ${OUT}/settings2.ini --data-dir ${OUT}/data2 --screensho
 if(EXISTS ${OUT}/late.png)
   message(FATAL_ERROR "the late screenshot should not exist")
 endif()
+
+# A --sweep that has not finished by --quit-after-ms is a failure too, and says so.
+run(3 ${APP} --settings ${OUT}/settings3.ini --data-dir ${OUT}/data3 --model ${OUT}/tiny --sweep --quit-after-ms 1)
+if(NOT out MATCHES "the sweep had not finished")
+  message(FATAL_ERROR "--sweep cut short did not say so: ${out}")
+endif()
