@@ -95,6 +95,8 @@ TEST(AuditFaults, FallbackListsBothDecodesAndOnlyABadFinalImageCounts) {
     EXPECT_TRUE(with.vae_fallback_used);
     EXPECT_FALSE(final_image_bad(with));
     EXPECT_NE(with.modules[3].numerics.find("fallback"), std::string::npos);  // the VAE entry is the decode that made the image
+    EXPECT_GT(with.modules[3].load_seconds, 0.0) << "the fp32 VAE was loaded for the fallback: its load time counts";
+    EXPECT_FALSE(with.modules[3].from_cache);
 
     // Not sticky: the next run decodes in the asked precision again.
     const auto next = pipeline.run(params_for(find_case("clean"), AuditLevel::Basic), {}, cancel).report;

@@ -13,8 +13,8 @@ namespace {
 using namespace studio::test;
 namespace fs = std::filesystem;
 
-// fp32 port vs fp32/fp64 oracle, max|diff| / max|ref| over valid rows.
-constexpr double kTolerance = 1e-4;
+// fp32 port vs fp32/fp64 oracle, max|diff| / max|ref| over valid rows (measured <= 8.0e-7).
+constexpr double kTolerance = 1e-5;
 
 fs::path gemma_dir() { return fixtures_dir() / "gemma3"; }
 
@@ -120,8 +120,9 @@ TEST(Gemma3Text, AcceptsEveryKeyPrefix) {
 TEST(Gemma3Text, ReducedPrecisionEmulated) {
     const auto in = gemma_inputs();
     const auto expected = tensor_of(read_tensors(gemma_dir() / "expected.safetensors"), "hidden_state_m2");
-    // Bounds: a few units of the format's epsilon through 3 layers (bf16 eps 7.8e-3, fp16 9.8e-4).
-    const std::vector<std::pair<Precision, double>> cases{{Precision::BF16, 6e-2}, {Precision::FP16, 8e-3}};
+    // Measured: bf16 1.44e-2, fp16 1.35e-3. The fp16 bound lies below the bf16 error, so bf16 run in
+    // place of fp16 fails; the bf16 bound is ~2x its measured error.
+    const std::vector<std::pair<Precision, double>> cases{{Precision::BF16, 3e-2}, {Precision::FP16, 5e-3}};
     std::map<Precision, double> errs;
     for (const auto& [precision, bound] : cases) {
         const auto nx = Numerics::make(precision, torch::kCPU, NumericsMode::Emulated);
@@ -147,7 +148,7 @@ TEST(Gemma3Text, CudaNative) {
     const auto expected = tensor_of(read_tensors(gemma_dir() / "expected.safetensors"), "hidden_state_m2");
     // fp32 as on the CPU; tf32 ~ 10-bit mantissa matmuls; bf16 / fp16 as the emulated bounds.
     const std::vector<std::pair<Precision, double>> cases{
-        {Precision::FP32, kTolerance}, {Precision::TF32, 1e-2}, {Precision::BF16, 6e-2}, {Precision::FP16, 8e-3}};
+        {Precision::FP32, kTolerance}, {Precision::TF32, 1e-2}, {Precision::BF16, 3e-2}, {Precision::FP16, 5e-3}};
     for (const auto& [precision, bound] : cases) {
         const auto nx = Numerics::make(precision, torch::kCUDA);
         auto model = load_gemma(component_in(gemma_dir() / "text_encoder"), nx);

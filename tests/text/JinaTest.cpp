@@ -14,7 +14,7 @@ using namespace studio::test;
 namespace fs = std::filesystem;
 
 // fp32 port vs fp32/fp64 oracle, max|diff| / max|ref|.
-constexpr double kTolerance = 1e-4;
+constexpr double kTolerance = 1e-5;  // measured <= 4.4e-6 (last hidden state vs fp64)
 const std::string kOriginal = ".parametrizations.weight.original";
 
 fs::path jina_dir() { return fixtures_dir() / "jina"; }
@@ -141,8 +141,9 @@ TEST(JinaText, AcceptsOtherKeyPrefixes) {
 TEST(JinaText, ReducedPrecisionEmulated) {
     const auto ids = input_ids();
     const auto ref = tensor_of(expected(), "pooled");
-    // Bounds: a few units of the format's epsilon through 2 post-LN layers (bf16 eps 7.8e-3, fp16 9.8e-4).
-    const std::vector<std::pair<Precision, double>> cases{{Precision::BF16, 4e-2}, {Precision::FP16, 5e-3}};
+    // Measured: bf16 6.2e-3, fp16 1.36e-3. The fp16 bound lies below the bf16 error, so bf16 run in
+    // place of fp16 fails; the bf16 bound is ~3x its measured error.
+    const std::vector<std::pair<Precision, double>> cases{{Precision::BF16, 2e-2}, {Precision::FP16, 4e-3}};
     std::map<Precision, double> errs;
     for (const auto& [precision, bound] : cases) {
         const auto nx = Numerics::make(precision, torch::kCPU, NumericsMode::Emulated);
@@ -166,7 +167,7 @@ TEST(JinaText, CudaNative) {
     const auto ids = input_ids();
     const auto ref = tensor_of(expected(), "pooled");
     const std::vector<std::pair<Precision, double>> cases{
-        {Precision::FP32, kTolerance}, {Precision::TF32, 1e-2}, {Precision::BF16, 4e-2}, {Precision::FP16, 5e-3}};
+        {Precision::FP32, kTolerance}, {Precision::TF32, 1e-2}, {Precision::BF16, 2e-2}, {Precision::FP16, 4e-3}};
     for (const auto& [precision, bound] : cases) {
         const auto nx = Numerics::make(precision, torch::kCUDA);
         auto model = load_jina(fixture_component(), nx);

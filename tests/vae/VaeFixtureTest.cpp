@@ -1,5 +1,6 @@
 // Golden-tensor tests against the diffusers AutoencoderKL fixture (shapes and config read from
-// the files). Tolerance: max|diff| / max|ref| <= 1e-4 against both the fp32 and fp64 oracles.
+// the files). Tolerance: max|diff| / max|ref| <= 1e-5 against both the fp32 and fp64 oracles
+// (measured: 3.6e-7 .. 1.04e-6, posterior_logvar the largest).
 #include <gtest/gtest.h>
 
 #include <algorithm>
@@ -16,7 +17,7 @@ using test::read_tensors;
 using test::rel_err;
 using test::vae_fixture_dir;
 
-constexpr double kTol = 1e-4;
+constexpr double kTol = 1e-5;
 
 // Loaded per test in SetUp, where a failed ASSERT fails the test: an exception thrown from
 // SetUpTestSuite would make GoogleTest report every test of the suite as skipped instead.
@@ -127,15 +128,16 @@ TEST_F(VaeFixture, Encode) {
     expect_close("latent_pipeline", latent);
 }
 
-// Emulated reduced precision: every op rounded like a GPU. Bounds are loose multiples of the
-// measured errors (bf16 has 8 mantissa bits, fp16 11).
+// Emulated reduced precision: every op rounded like a GPU. Measured: bf16 9.2e-3 .. 1.3e-2, fp16
+// 1.2e-3 .. 2.0e-3. The fp16 bound lies below the smallest bf16 error, so bf16 run in place of fp16
+// fails; the bf16 bound is ~2x its measured error.
 TEST_F(VaeFixture, ReducedPrecisionEmulated) {
     struct Case {
         Precision p;
         double bound;
     };
     std::map<Precision, double> errs;
-    for (const auto& c : {Case{Precision::BF16, 5e-2}, Case{Precision::FP16, 1e-2}}) {
+    for (const auto& c : {Case{Precision::BF16, 3e-2}, Case{Precision::FP16, 5e-3}}) {
         const auto nx = Numerics::make(c.p, torch::kCPU, NumericsMode::Emulated);
         ASSERT_TRUE(nx.emulated);
         auto vae = load(nx);

@@ -134,6 +134,8 @@ torch::Tensor decode_step(RunContext& ctx, ModelCache& cache, const LoadedModels
             auto& vr = ctx.report.modules[3];
             vr.numerics = fallback->nx.label() + " (fallback)";
             vr.weight_dtypes = fallback->weight_dtypes;
+            vr.load_seconds += fallback->from_cache ? 0 : fallback->load_seconds;  // both loads took time
+            vr.from_cache = vr.from_cache && fallback->from_cache;
             vr.activation_dtypes.clear();
             vr.mismatch = false;
             vr.note = "fp32 fallback after a failed " + m.vae->nx.label() + " decode";
