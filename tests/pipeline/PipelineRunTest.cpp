@@ -205,3 +205,35 @@ TEST(PipelineRun, CompactXmlModelIgnoresPromptLayout) {
     EXPECT_GT(max_abs_diff(pipeline.run(p, {}, CancelToken{}).image, typed.image), 0.0);
     test::remove_tree(dir);
 }
+
+// The text encoders' memory policy: release drops them after encoding (reloaded next run, the
+// transformer stays cached), the image does not change, and the report says what was applied.
+TEST(PipelineRun, ReleasePolicyReloadsOnlyTheTextEncoders) {
+    Pipeline pipeline;
+    auto p = tiny_params("fp32");
+    const auto kept = pipeline.run(p, {}, CancelToken{});
+    EXPECT_EQ(kept.report.memory_policy, "keep");  // auto on the CPU
+    EXPECT_NE(kept.report.memory_policy_reason.find("auto"), std::string::npos);
+
+    p.memory = MemoryPolicy::Release;
+    const auto first = pipeline.run(p, {}, CancelToken{});
+    const auto second = pipeline.run(p, {}, CancelToken{});
+    EXPECT_EQ(second.report.memory_policy, "release");
+    EXPECT_EQ(second.report.memory_policy_reason, "asked");
+    ASSERT_EQ(second.report.modules.size(), 4u);
+    EXPECT_TRUE(first.report.modules[0].from_cache) << "the keep run left Gemma cached";
+    EXPECT_FALSE(second.report.modules[0].from_cache) << "release must drop Gemma after encoding";
+    EXPECT_FALSE(second.report.modules[1].from_cache) << "release must drop Jina after encoding";
+    EXPECT_TRUE(second.report.modules[2].from_cache) << "the transformer stays cached";
+    EXPECT_EQ(max_abs_diff(kept.image, second.image), 0.0);
+    bool timed = false;
+    for (const auto& t : second.report.timings) timed = timed || t.stage == "release";
+    EXPECT_TRUE(timed);
+    EXPECT_EQ(RunReport::from_json(second.report.to_json()).memory_policy, "release");
+
+    // Offload needs a CUDA run: on the CPU it keeps them and says why.
+    p.memory = MemoryPolicy::Offload;
+    const auto off = pipeline.run(p, {}, CancelToken{});
+    EXPECT_EQ(off.report.memory_policy, "keep");
+    EXPECT_NE(off.report.memory_policy_reason.find("CPU"), std::string::npos);
+}

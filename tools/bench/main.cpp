@@ -31,7 +31,7 @@ struct Row {
     std::string precision, numerics, error;
     double total{0}, encode{0}, sample{0}, decode{0}, load{0};
     int64_t peak{0};
-    std::string memory_kind;
+    std::string memory_kind, memory_policy;
     bool finite{true};
 };
 
@@ -49,7 +49,7 @@ int main(int argc, char** argv) {
     std::vector<std::string> precisions{"fp32", "bf16", "mixed"};
     int steps = 20, runs = 3;
     float cfg = 5.0f;
-    std::string numerics = "auto", audit = "basic";
+    std::string numerics = "auto", audit = "basic", memory = "auto";
     app.add_option("--model", model, "Model folder (or --preset)");
     app.add_option("--preset", preset, "Write and use a random model: tiny or full")->check(CLI::IsMember({"tiny", "full"}));
     app.add_option("--device", device, "cpu or cuda");
@@ -61,6 +61,8 @@ int main(int argc, char** argv) {
     app.add_option("--numerics", numerics, "auto, native or emulated")->check(CLI::IsMember({"auto", "native", "emulated"}));
     app.add_option("--audit", audit, "Numerics trace: off, basic or deep (its overhead is part of the time)")
         ->check(CLI::IsMember({"off", "basic", "deep"}));
+    app.add_option("--memory", memory, "Text encoders after encoding: auto, keep, release or offload")
+        ->check(CLI::IsMember({"auto", "keep", "release", "offload"}));
     app.add_option("--prompt", prompt, "Prompt");
     app.add_option("--out", out, "Append the markdown table to this file");
     CLI11_PARSE(app, argc, argv);
@@ -95,6 +97,7 @@ int main(int argc, char** argv) {
         parse_device(device, base.device);
         base.numerics = parse_numerics_mode(numerics).value_or(NumericsMode::Auto);
         parse_audit_level(audit, base.audit);
+        parse_memory_policy(memory, base.memory);
 
         std::vector<Row> rows;
         for (const auto& spec : precisions) {
@@ -108,7 +111,7 @@ int main(int argc, char** argv) {
             try {
                 const auto warm = pipeline.run(p, {}, CancelToken{});
                 for (const auto& t : warm.report.timings)
-                    if (t.stage == "load") row.load = t.seconds;
+                    if (t.stage == "load") row.load += t.seconds;  // text encoders, then transformer + VAE
                 for (int i = 0; i < runs; ++i) {
                     const auto r = pipeline.run(p, {}, CancelToken{});
                     total.push_back(r.report.total_seconds);
@@ -119,6 +122,7 @@ int main(int argc, char** argv) {
                     }
                     row.peak = std::max(row.peak, r.report.peak_memory_bytes);
                     row.memory_kind = r.report.memory_kind;
+                    row.memory_policy = r.report.memory_policy;
                     row.finite = row.finite && r.report.first_nonfinite_stage.empty();
                     std::string labels;
                     for (const auto& m : r.report.modules) labels += (labels.empty() ? "" : ", ") + to_string(m.module) + " " + m.numerics;
@@ -138,7 +142,7 @@ int main(int argc, char** argv) {
             md << "| " << r.precision << " | " << r.numerics << " | " << fmt(r.total) << " | " << fmt(r.encode) << " | "
                << fmt(r.sample) << " | " << fmt(r.decode) << " | "
                << (rows.front().total > 0 && r.error.empty() ? fmt(r.total / rows.front().total, 2) + "×" : "–") << " | "
-               << fmt(r.peak / 1048576.0, 0) << " MiB (" << r.memory_kind << ") | "
+               << fmt(r.peak / 1048576.0, 0) << " MiB (" << r.memory_kind << ", text encoders " << r.memory_policy << ") | "
                << (r.error.empty() ? (r.finite ? "yes" : "non-finite values") : "no: " + r.error) << " |\n";
         std::ostringstream head;
         head << "Model `" << model << "`, device " << device << " (" << std::thread::hardware_concurrency() << " CPU threads), "

@@ -55,6 +55,10 @@ void add_generation_options(CLI::App& cmd, GenerationOptions& o, bool with_preci
     cmd.add_flag("--vae-fp32-fallback", o.vae_fallback, "Re-decode in fp32 when the VAE output is non-finite or the image failed");
     cmd.add_option("--audit", o.audit, "Numerics trace: off, basic (modules + first non-finite site) or deep (every layer)")
         ->check(CLI::IsMember({"off", "basic", "deep"}));
+    cmd.add_option("--memory", o.memory,
+                   "Text encoders after encoding: keep (cached), release (lower peak, reloaded next run), offload "
+                   "(to host memory, CUDA) or auto (by the device's memory)")
+        ->check(CLI::IsMember({"auto", "keep", "release", "offload"}));
     cmd.add_option("--inject", o.inject, "Diagnostic fault, e.g. inf:dit.layers.1 (see selftest-audit)");
     cmd.add_flag("--no-progress", o.no_progress, "No progress bar");
     cmd.add_flag("--allow-invalid-prompt", o.allow_invalid_prompt,
@@ -135,6 +139,7 @@ GenerationParams make_params(const GenerationOptions& o, const std::string& prec
     p.numerics = parse_numerics_mode(o.numerics).value_or(NumericsMode::Auto);
     p.vae_fp32_fallback = o.vae_fallback;
     parse_audit_level(o.audit, p.audit);
+    parse_memory_policy(o.memory, p.memory);
     p.inject = o.inject;
     p.precision = precision_spec.empty() ? PrecisionConfig::from_environment()
                                          : PrecisionConfig::parse(precision_spec, ValueSource::CommandLine);

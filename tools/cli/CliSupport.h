@@ -18,7 +18,7 @@ struct GenerationOptions {
     bool no_progress = false, vae_fallback = false, allow_invalid_prompt = false;
     // Set by add_generation_options: whether the user gave size / steps / cfg / sampler.
     CLI::Option *width_opt = nullptr, *height_opt = nullptr, *steps_opt = nullptr, *cfg_opt = nullptr, *sampler_opt = nullptr;
-    std::string audit = "basic", inject;
+    std::string audit = "basic", inject, memory = "auto";
 };
 
 // Accepts decimal integers that fit 64 bits (for --seed options).

@@ -15,7 +15,8 @@ namespace studio::cli {
 
 namespace {
 void print_summary(const std::string& label, const RunReport& r) {
-    std::cerr << label << ": " << r.total_seconds << " s, peak " << r.peak_memory_bytes / 1048576.0 << " MiB (" << r.memory_kind << ")\n";
+    std::cerr << label << ": " << r.total_seconds << " s, peak " << r.peak_memory_bytes / 1048576.0 << " MiB (" << r.memory_kind << ")"
+              << (r.memory_policy.empty() ? "" : ", text encoders: " + r.memory_policy) << "\n";
     for (const auto& m : r.modules)
         std::cerr << "  " << to_string(m.module) << ": asked " << m.requested << ", ran " << m.numerics
                   << (m.mismatch ? "  MISMATCH: " + m.note : "") << "\n";

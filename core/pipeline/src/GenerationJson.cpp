@@ -29,6 +29,24 @@ bool parse_audit_level(const std::string& s, AuditLevel& out) {
     return true;
 }
 
+std::string to_string(MemoryPolicy m) {
+    switch (m) {
+        case MemoryPolicy::Keep: return "keep";
+        case MemoryPolicy::Release: return "release";
+        case MemoryPolicy::Offload: return "offload";
+        default: return "auto";
+    }
+}
+
+bool parse_memory_policy(const std::string& s, MemoryPolicy& out) {
+    for (auto m : {MemoryPolicy::Auto, MemoryPolicy::Keep, MemoryPolicy::Release, MemoryPolicy::Offload})
+        if (s == to_string(m)) {
+            out = m;
+            return true;
+        }
+    return false;
+}
+
 std::string to_string(SystemPromptMode m) {
     switch (m) {
         case SystemPromptMode::None: return "none";
@@ -80,6 +98,7 @@ json params_to_json(const GenerationParams& p) {
     // Only when they differ from the defaults, so ordinary provenance stays as it was.
     if (p.audit != AuditLevel::Basic) j["audit"] = to_string(p.audit);
     if (!p.inject.empty()) j["inject"] = p.inject;
+    if (p.memory != MemoryPolicy::Auto) j["memory"] = to_string(p.memory);
     return j;
 }
 
@@ -88,6 +107,7 @@ GenerationParams params_from_json(const json& j) {
     p.model_dir = j.value("model_dir", "");
     parse_audit_level(j.value("audit", "basic"), p.audit);
     p.inject = j.value("inject", "");
+    parse_memory_policy(j.value("memory", "auto"), p.memory);
     p.prompt = j.value("prompt", "");
     p.negative = j.value("negative", "");
     p.seed = j.value("seed", uint64_t{0});
@@ -136,6 +156,8 @@ std::string RunReport::to_json(int indent) const {
                  {"total_seconds", total_seconds},
                  {"peak_memory_bytes", peak_memory_bytes},
                  {"memory_kind", memory_kind},
+                 {"memory_policy", memory_policy},
+                 {"memory_policy_reason", memory_policy_reason},
                  {"prompt_layout", prompt_layout},
                  {"first_nonfinite_stage", first_nonfinite_stage},
                  {"black_image", black_image},
@@ -198,6 +220,8 @@ RunReport RunReport::from_json(const std::string& text) {
         r.total_seconds = j.value("total_seconds", 0.0);
         r.peak_memory_bytes = j.value("peak_memory_bytes", int64_t{0});
         r.memory_kind = j.value("memory_kind", "");
+        r.memory_policy = j.value("memory_policy", "");
+        r.memory_policy_reason = j.value("memory_policy_reason", "");
         r.prompt_layout = j.value("prompt_layout", "as typed");
         r.first_nonfinite_stage = j.value("first_nonfinite_stage", "");
         r.black_image = j.value("black_image", false);

@@ -107,61 +107,84 @@ void observe_dtype(ModuleReport& r, const std::string& seen, const Numerics& nx)
         }
 }
 
-LoadedModels load_step(RunContext& ctx, ModelCache& cache, const ModelFolder& folder) {
+namespace {
+// fp32-weights bends the loaded weights: such a model gets its own cache entry.
+std::string fault_suffix(const RunContext& ctx, Module mod) {
+    return ctx.fault_is(FaultKind::Fp32Weights, mod) ? "|" + ctx.fault->to_string() : "";
+}
+void bend_weights(const RunContext& ctx, Module mod, torch::nn::Module& module) {
+    if (ctx.fault_is(FaultKind::Fp32Weights, mod)) leave_weights_uncast(module, ctx.fault->layer);
+}
+// A module offloaded by an earlier run comes back to the run's device before it encodes.
+template <typename M>
+void bring_to(const std::shared_ptr<Loaded<M>>& l, const torch::Device& device) {
+    auto params = l->model->parameters();
+    if (!params.empty() && params.front().device() != device) l->model->to(device);
+}
+}  // namespace
+
+void load_text_step(RunContext& ctx, ModelCache& cache, const ModelFolder& folder, LoadedModels& m) {
     const auto& te = folder.require(ComponentKind::TextEncoder);
     const auto& ce = folder.require(ComponentKind::Clip);
-    const auto& de = folder.require(ComponentKind::Transformer);
-    const auto& ve = folder.require(ComponentKind::Vae);
-    for (const auto* c : {&te, &ce, &de, &ve}) ctx.report.weight_hashes[to_string(c->kind)] = weight_files_hash(c->weight_files);
+    for (const auto kind : {ComponentKind::TextEncoder, ComponentKind::Clip, ComponentKind::Transformer, ComponentKind::Vae}) {
+        const auto& c = folder.require(kind);
+        ctx.report.weight_hashes[to_string(c.kind)] = weight_files_hash(c.weight_files);
+    }
     ctx.progress("load", 0, ctx.params.steps, -1);
-    LoadedModels m;
     ctx.timed("load", [&] {
         m.gemma_tok = cached_tokenizer(cache, "tokenizer-gemma", te);
         m.jina_tok = cached_tokenizer(cache, "tokenizer-jina", ce);
         const Numerics nt = ctx.numerics(Module::Text), nc = ctx.numerics(Module::Clip);
-        const Numerics nd = ctx.numerics(Module::Dit), nv = ctx.numerics(Module::Vae);
-        // fp32-weights bends the loaded weights: such a model gets its own cache entry.
-        auto suffix = [&](Module mod) { return ctx.fault_is(FaultKind::Fp32Weights, mod) ? "|" + ctx.fault->to_string() : ""; };
-        auto bend = [&](Module mod, torch::nn::Module& module) {
-            if (ctx.fault_is(FaultKind::Fp32Weights, mod)) leave_weights_uncast(module, ctx.fault->layer);
-        };
         m.gemma = load_cached<Gemma3Text>(cache, "gemma", te, nt, [&] {
             auto g = load_gemma(te, nt);
-            bend(Module::Text, *g);
+            bend_weights(ctx, Module::Text, *g);
             return g;
-        }, suffix(Module::Text));
+        }, fault_suffix(ctx, Module::Text));
         ctx.cancel.throw_if_cancelled();
         m.jina = load_cached<JinaText>(cache, "jina", ce, nc, [&] {
             auto j = load_jina(ce, nc);
-            bend(Module::Clip, *j);
+            bend_weights(ctx, Module::Clip, *j);
             return j;
-        }, suffix(Module::Clip));
-        ctx.cancel.throw_if_cancelled();
-        const int64_t text_dim = m.gemma->model->config().hidden_size;
+        }, fault_suffix(ctx, Module::Clip));
+        bring_to(m.gemma, ctx.device);
+        bring_to(m.jina, ctx.device);
+    });
+    m.text_dim = m.gemma->model->config().hidden_size;
+    ctx.facts.numerics[Module::Text] = m.gemma->nx;
+    ctx.facts.numerics[Module::Clip] = m.jina->nx;
+    ctx.facts.uncast_weights[Module::Text] = m.gemma->uncast;
+    ctx.facts.uncast_weights[Module::Clip] = m.jina->uncast;
+    ctx.cancel.throw_if_cancelled();
+    ctx.report.modules.push_back(module_report(Module::Text, ctx.params, *m.gemma));
+    ctx.report.modules.push_back(module_report(Module::Clip, ctx.params, *m.jina));
+    if (ctx.params.precision.get(Module::Text) == Precision::FP16)
+        ctx.report.warnings.push_back("Gemma 3 is known to overflow in fp16 (empty or NaN features); bf16 or fp32 is safer");
+}
+
+void load_image_step(RunContext& ctx, ModelCache& cache, const ModelFolder& folder, LoadedModels& m) {
+    const auto& de = folder.require(ComponentKind::Transformer);
+    const auto& ve = folder.require(ComponentKind::Vae);
+    ctx.timed("load", [&] {
+        const Numerics nd = ctx.numerics(Module::Dit), nv = ctx.numerics(Module::Vae);
         m.dit = load_cached<NextDiT>(cache, "dit", de, nd, [&] {
-            auto d = load_dit(de, nd, text_dim);
-            bend(Module::Dit, *d);
+            auto d = load_dit(de, nd, m.text_dim);
+            bend_weights(ctx, Module::Dit, *d);
             return d;
-        }, suffix(Module::Dit));
+        }, fault_suffix(ctx, Module::Dit));
         ctx.cancel.throw_if_cancelled();
         m.vae = load_cached<Vae>(cache, "vae", ve, nv, [&] {
             auto v = load_vae(ve, nv);
-            bend(Module::Vae, *v.decoder);
+            bend_weights(ctx, Module::Vae, *v.decoder);
             return v;
-        }, suffix(Module::Vae));
+        }, fault_suffix(ctx, Module::Vae));
     });
-    ctx.facts.numerics = {{Module::Text, m.gemma->nx}, {Module::Clip, m.jina->nx}, {Module::Dit, m.dit->nx}, {Module::Vae, m.vae->nx}};
-    ctx.facts.uncast_weights = {{Module::Text, m.gemma->uncast}, {Module::Clip, m.jina->uncast}, {Module::Dit, m.dit->uncast},
-                                {Module::Vae, m.vae->uncast}};
+    ctx.facts.numerics[Module::Dit] = m.dit->nx;
+    ctx.facts.numerics[Module::Vae] = m.vae->nx;
+    ctx.facts.uncast_weights[Module::Dit] = m.dit->uncast;
+    ctx.facts.uncast_weights[Module::Vae] = m.vae->uncast;
     ctx.cancel.throw_if_cancelled();
-    auto& modules = ctx.report.modules;
-    modules.push_back(module_report(Module::Text, ctx.params, *m.gemma));
-    modules.push_back(module_report(Module::Clip, ctx.params, *m.jina));
-    modules.push_back(module_report(Module::Dit, ctx.params, *m.dit));
-    modules.push_back(module_report(Module::Vae, ctx.params, *m.vae));
-    if (ctx.params.precision.get(Module::Text) == Precision::FP16)
-        ctx.report.warnings.push_back("Gemma 3 is known to overflow in fp16 (empty or NaN features); bf16 or fp32 is safer");
-    return m;
+    ctx.report.modules.push_back(module_report(Module::Dit, ctx.params, *m.dit));
+    ctx.report.modules.push_back(module_report(Module::Vae, ctx.params, *m.vae));
 }
 
 Conditioning encode_step(RunContext& ctx, const LoadedModels& m, const std::string& prompt, const std::string& negative) {

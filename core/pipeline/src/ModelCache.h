@@ -4,6 +4,7 @@
 // memory: the least recently used entry of a kind is dropped first.
 #include <chrono>
 #include <functional>
+#include <iterator>
 #include <map>
 #include <memory>
 #include <string>
@@ -31,6 +32,10 @@ public:
     }
 
     void release_all() { m_entries.clear(); }
+    // Drops every entry of `kind` (the text encoders after encoding, under the release policy).
+    void release_kind(const std::string& kind) {
+        for (auto it = m_entries.begin(); it != m_entries.end();) it = it->second.kind == kind ? m_entries.erase(it) : std::next(it);
+    }
     size_t size() const { return m_entries.size(); }
 
 private:

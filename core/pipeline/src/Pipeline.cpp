@@ -80,9 +80,14 @@ RunResult Pipeline::run_with_noise(const GenerationParams& params, const std::ve
     const bool compact = folder.compact_xml_prompts;
     report.prompt_layout = compact ? "compact XML (asked by the model folder)" : "as typed";
 
-    const LoadedModels models = load_step(ctx, m_state->cache, folder);
+    // Text encoders first, so that under the release / offload policies they are gone before the
+    // transformer and the VAE load: the peak is the larger of the two halves, not their sum.
+    LoadedModels models;
+    load_text_step(ctx, m_state->cache, folder, models);
     const Conditioning cond = encode_step(ctx, models, compact ? compact_xml_layout(params.prompt) : params.prompt,
                                           compact ? compact_xml_layout(params.negative) : params.negative);
+    text_encoder_policy_step(ctx, m_state->cache, models);
+    load_image_step(ctx, m_state->cache, folder, models);
     const torch::Tensor latent = sample_step(ctx, models, cond, initial_noise);
     const torch::Tensor image = decode_step(ctx, m_state->cache, models, folder.require(ComponentKind::Vae), latent);
     report_step(ctx, result, image);

@@ -56,6 +56,7 @@ struct LoadedModels {
     std::shared_ptr<LoadedJina> jina;
     std::shared_ptr<LoadedDit> dit;
     std::shared_ptr<LoadedVae> vae;
+    int64_t text_dim{0};  // the text encoder's hidden size (the DiT's caption input)
 };
 
 struct Conditioning {
@@ -65,8 +66,13 @@ struct Conditioning {
 
 // The component's tokenizer, cached by its folder.
 std::shared_ptr<Tokenizer> cached_tokenizer(ModelCache& cache, const std::string& kind, const ComponentFiles& c);
-// Model folder, tokenizers and the four modules in their precisions (cached between runs).
-LoadedModels load_step(RunContext& ctx, ModelCache& cache, const ModelFolder& folder);
+// Tokenizers and the two text encoders in their precisions (cached between runs); the weight
+// hashes of all four components.
+void load_text_step(RunContext& ctx, ModelCache& cache, const ModelFolder& folder, LoadedModels& m);
+// Keeps, releases or offloads the text encoders once the prompt is encoded (report.memory_policy).
+void text_encoder_policy_step(RunContext& ctx, ModelCache& cache, LoadedModels& m);
+// The transformer and the VAE in their precisions (cached between runs).
+void load_image_step(RunContext& ctx, ModelCache& cache, const ModelFolder& folder, LoadedModels& m);
 // Prompt (and negative with CFG) -> caption features, mask and pooled CLIP vector.
 Conditioning encode_step(RunContext& ctx, const LoadedModels& m, const std::string& prompt, const std::string& negative);
 // Seeded (or given) noise -> final latent [1, C, h, w] on the device.

@@ -21,12 +21,19 @@ enum class SystemPromptMode { Training, None, Custom };
 // How much the run traces: off; basic (every module's output and block-level non-finite checks,
 // the default); deep (every linear, attention, norm, conv and block site, with statistics).
 enum class AuditLevel { Off, Basic, Deep };
+// What happens to the text encoders once the prompt is encoded: keep them resident (cached for
+// the next run), release them before the transformer loads (lower peak, re-loaded next run), or
+// offload them to host memory (CUDA only; moved back for the next encode). Auto picks by the
+// device's memory.
+enum class MemoryPolicy { Auto, Keep, Release, Offload };
 
 std::string to_string(SamplerKind s);
 std::string to_string(DeviceKind d);
 std::string to_string(SystemPromptMode m);
 std::string to_string(AuditLevel a);
 bool parse_audit_level(const std::string& s, AuditLevel& out);
+std::string to_string(MemoryPolicy m);
+bool parse_memory_policy(const std::string& s, MemoryPolicy& out);
 bool parse_sampler(const std::string& s, SamplerKind& out);
 bool parse_device(const std::string& s, DeviceKind& out);
 
@@ -52,6 +59,7 @@ struct GenerationParams {
     AuditLevel audit{AuditLevel::Basic};
     std::string inject;             // diagnostic fault ("inf:dit.layers.1", ...); "" = none
     bool preview{true};             // emit cheap latent previews during sampling
+    MemoryPolicy memory{MemoryPolicy::Auto};
 
     std::string to_string() const;  // one line, for logs
 };
@@ -93,6 +101,8 @@ struct RunReport {
     double total_seconds{0};
     int64_t peak_memory_bytes{0};
     std::string memory_kind;                 // "process peak RSS" or "CUDA peak allocated"
+    std::string memory_policy;               // the text encoders' policy applied: keep / release / offload
+    std::string memory_policy_reason;        // why (asked, or what auto saw)
     std::string prompt_layout{"as typed"};   // or "compact XML (asked by the model folder)"
     std::string first_nonfinite_stage;       // "" when everything stayed finite
     bool black_image{false};                 // the final image's verdict is image-black (>= 99 % dead pixels)
