@@ -3,7 +3,8 @@
 # runs each for SECONDS (default 60) on a copy of its seed corpus (tests/fuzz/corpus/<name>).
 # Crashing inputs are kept in build-fuzz/findings/<name>/; copy each one into
 # tests/fuzz/regressions/<name>/ once fixed, where a CTest replays it.
-# Usage: scripts/fuzz.sh [SECONDS] [TARGET...]   (FUZZ_JOBS=N runs N targets at once)
+# Usage: scripts/fuzz.sh [SECONDS] [TARGET...]
+#   FUZZ_RUNS=N stops a target after N executions (whichever of time and runs comes first).
 set -uo pipefail
 cd "$(dirname "$0")/.."
 SECONDS_PER_TARGET=${1:-60}
@@ -28,7 +29,7 @@ for t in "${TARGETS[@]}"; do
   log="$BUILD_DIR/fuzz-$t.log"
   echo "== fuzz_$t for ${SECONDS_PER_TARGET}s (log $log)"
   ASAN_OPTIONS=detect_leaks=1:allocator_may_return_null=1 UBSAN_OPTIONS=print_stacktrace=1 \
-    "$BUILD_DIR/tests/fuzz/fuzz_$t" -max_total_time="$SECONDS_PER_TARGET" -max_len=65536 -timeout=10 -rss_limit_mb=2048 \
+    "$BUILD_DIR/tests/fuzz/fuzz_$t" -max_total_time="$SECONDS_PER_TARGET" -runs="${FUZZ_RUNS:--1}" -max_len=65536 -timeout=10 -rss_limit_mb=2048 \
     -artifact_prefix="$findings/" -print_final_stats=1 "$corpus" > "$log" 2>&1
   rc=$?
   execs=$(grep -E '^stat::number_of_executed_units' "$log" | awk '{print $2}')

@@ -38,6 +38,10 @@ case "$SANITIZE" in
     export LSAN_OPTIONS="suppressions=$(pwd)/tests/sanitizers/lsan.supp"
     export UBSAN_OPTIONS="print_stacktrace=1:halt_on_error=1:suppressions=$(pwd)/tests/sanitizers/ubsan.supp"
     cd "$dir"
-    ctest --output-on-failure -L "unit|fixtures|e2e" -LE bench -j2 --timeout 1800
+    # Corrupt PNGs make OIIO 2.4 leak a string (libpng's longjmp skips its destructor, a
+    # third-party leak suppressed in lsan.supp); those tests run with full malloc stacks so the
+    # suppression can see the OIIO frame, the rest with the fast unwinder.
+    ctest --output-on-failure -L "unit|fixtures|e2e" -LE bench -E '^PngMetadata\.' -j2 --timeout 1800
+    ASAN_OPTIONS="$ASAN_OPTIONS:fast_unwind_on_malloc=0" ctest --output-on-failure -R '^PngMetadata\.' --timeout 1800
     ;;
 esac

@@ -4,6 +4,7 @@
 
 #include "studio/Errors.h"
 #include "studio/DtypeNames.h"
+#include "studio/Numerics.h"
 #include "studio/Precision.h"
 
 using namespace studio;
@@ -66,4 +67,31 @@ TEST(Precision, UnknownDtypeNamesItAndTheChoices) {
     }
     EXPECT_EQ(require_precision("BF16"), Precision::BF16);
     EXPECT_THROW(require_precision("int8"), ConfigError);
+}
+
+TEST(Precision, AutocastSpecsParseAndRoundTrip) {
+    const auto c = PrecisionConfig::parse("text=fp32,clip=fp32,dit=autocast-bf16,vae=autocast_fp16");
+    EXPECT_EQ(c.get(Module::Dit), Precision::AutocastBF16);
+    EXPECT_EQ(c.get(Module::Vae), Precision::AutocastFP16);
+    EXPECT_EQ(PrecisionConfig::parse(c.to_string()), c);
+    EXPECT_EQ(PrecisionConfig::parse("autocast-bf16"), PrecisionConfig::uniform(Precision::AutocastBF16));
+    EXPECT_TRUE(is_autocast(Precision::AutocastFP16));
+    EXPECT_FALSE(is_autocast(Precision::BF16));
+    // fp32 weights; the lowered dtype is autocast's, never emulated
+    const Numerics nx = Numerics::make(Precision::AutocastBF16, torch::kCPU, NumericsMode::Emulated);
+    EXPECT_EQ(nx.storage(), torch::kFloat32);
+    EXPECT_FALSE(nx.emulated);
+    EXPECT_EQ(nx.autocast(), torch::kBFloat16);
+    EXPECT_FALSE(Numerics::make(Precision::BF16, torch::kCPU).autocast().has_value());
+}
+
+TEST(Precision, ComputeScopeTurnsCpuAutocastOnAndRestoresIt) {
+    const auto a = torch::ones({4, 4}), b = torch::ones({4, 4});
+    EXPECT_EQ(torch::matmul(a, b).scalar_type(), torch::kFloat32);
+    {
+        ComputeScope scope(Numerics::make(Precision::AutocastBF16, torch::kCPU));
+        EXPECT_EQ(torch::matmul(a, b).scalar_type(), torch::kBFloat16) << "autocast lowers matmul";
+        EXPECT_EQ((a + b).scalar_type(), torch::kFloat32) << "elementwise ops keep their input dtype";
+    }
+    EXPECT_EQ(torch::matmul(a, b).scalar_type(), torch::kFloat32) << "autocast is off again after the scope";
 }

@@ -123,8 +123,14 @@ TEST(AuditFaults, ReportJsonCarriesFindingsAndLayers) {
         }
     EXPECT_TRUE(nonfinite);
     bool linear = false;
-    for (const auto& l : back.layers) linear |= l.kind == "linear" && l.module == "dit" && l.layer == "layers.0.attention.qkv";
+    for (const auto& l : back.layers) {
+        if (l.kind != "linear" || l.module != "dit" || l.layer != "layers.0.attention.qkv") continue;
+        linear = true;
+        // One transformer call per step (both CFG halves in one batch): the site saw every step.
+        EXPECT_EQ(l.calls, r.params.steps) << "calls of " << l.layer;
+    }
     EXPECT_TRUE(linear) << "deep mode traces every linear";
+    for (const auto& l : back.layers) EXPECT_GE(l.calls, 1) << l.module << "." << l.layer;
 }
 
 TEST(AuditFaults, BasicLevelTracesModulesOnly) {
@@ -145,4 +151,35 @@ TEST(AuditFaults, BadFaultSpecsAreConfigErrors) {
     }
     p.inject = "fp16-as-bf16:dit";  // needs the DiT asked in fp16
     EXPECT_THROW(pipeline.run(p, {}, cancel), ConfigError);
+}
+
+TEST(AuditAutocast, Bf16IsTracedPerOpAndKeptFp32SitesAreNamed) {
+    Pipeline pipeline;
+    CancelToken cancel;
+    auto p = params_for(find_case("clean"));
+    p.precision = PrecisionConfig::parse("text=fp32,clip=fp32,dit=autocast-bf16,vae=fp32");
+    const auto r = pipeline.run(p, {}, cancel).report;
+    int lowered = 0, kept = 0;
+    for (const auto& l : r.layers) {
+        if (l.module != "dit") continue;
+        if (l.output_dtype == "bf16") ++lowered;
+        if (l.output_dtype == "fp32") ++kept;
+        if (l.kind == "linear") EXPECT_EQ(l.output_dtype, "bf16") << "autocast runs linears in bf16: " << l.layer;
+        if (!l.weight_dtype.empty()) EXPECT_EQ(l.weight_dtype, "fp32") << "autocast keeps fp32 weights: " << l.layer;
+    }
+    EXPECT_GT(lowered, 0);
+    EXPECT_GT(kept, 0);
+    bool info = false;
+    for (const auto& f : r.findings) {
+        EXPECT_NE(f.code, std::string(code::kDtypeMismatch)) << f.message;
+        EXPECT_NE(f.code, std::string(code::kPrecisionSignature)) << f.message;
+        info |= f.code == code::kAutocastKeptFp32 && f.module == "dit";
+    }
+    EXPECT_TRUE(info) << "autocast-kept-fp32 names the sites autocast left in fp32";
+    EXPECT_NE(r.modules[2].numerics.find("autocast-bf16"), std::string::npos) << r.modules[2].numerics;
+    EXPECT_FALSE(r.modules[2].mismatch) << r.modules[2].note;
+    EXPECT_EQ(r.image_verdict, "ok");
+
+    p.precision = PrecisionConfig::parse("dit=autocast-fp16");
+    EXPECT_THROW(pipeline.run(p, {}, cancel), ConfigError) << "CPU autocast cannot lower to fp16";
 }

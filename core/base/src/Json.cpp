@@ -13,7 +13,7 @@ nlohmann::json read_json_file(const std::string& path) {
     ss << in.rdbuf();
     try {
         return nlohmann::json::parse(ss.str());
-    } catch (const nlohmann::json::parse_error& e) {
+    } catch (const nlohmann::json::exception& e) {  // parse errors and number overflow (out_of_range)
         throw ModelLoadError(std::string("invalid JSON: ") + e.what(), path);
     }
 }

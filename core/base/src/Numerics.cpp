@@ -1,5 +1,7 @@
 #include "studio/Numerics.h"
 
+#include <ATen/autocast_mode.h>
+
 #include <cstdlib>
 #include <thread>
 
@@ -30,7 +32,9 @@ Numerics Numerics::make(Precision p, torch::Device device, NumericsMode mode) {
     else if (mode == NumericsMode::Emulated) nx.emulated = true;
     else if (mode == NumericsMode::Native) nx.emulated = false;
     else nx.emulated = device.is_cpu();
-    nx.fast_kernels = fast_kernels_available() && device.is_cuda() && !nx.emulated && !plain_kernels_requested();
+    // Autocast keeps the plain path: the fused kernels want one dtype for input and weight.
+    nx.fast_kernels = fast_kernels_available() && device.is_cuda() && !nx.emulated && !is_autocast(p) &&
+                      !plain_kernels_requested();
     return nx;
 }
 
@@ -42,27 +46,72 @@ torch::Dtype Numerics::storage() const {
     }
 }
 
+std::optional<torch::Dtype> Numerics::autocast() const {
+    if (precision == Precision::AutocastBF16) return torch::kBFloat16;
+    if (precision == Precision::AutocastFP16) return torch::kFloat16;
+    return std::nullopt;
+}
+
 std::string Numerics::label() const {
     std::string s = studio::to_string(precision);
     if (reduced()) s += emulated ? " emulated" : " native";
     if (precision == Precision::TF32 && device.is_cpu()) s += " (= fp32 on CPU)";
+    if (autocast()) s += " (fp32 weights, per-op dtypes)";
     if (fault_rounding) s += *fault_rounding == torch::kFloat32 ? " [injected: no rounding]" : " [injected: rounds " + dtype_name(*fault_rounding) + "]";
     return s;
 }
 
-Tf32Scope::Tf32Scope(const Numerics& nx) {
-    if (!nx.device.is_cuda()) return;
-    auto& ctx = at::globalContext();
-    m_prev_cublas = ctx.allowTF32CuBLAS();
-    m_prev_cudnn = ctx.allowTF32CuDNN();
-    const bool want = nx.precision == Precision::TF32;
-    ctx.setAllowTF32CuBLAS(want);
-    ctx.setAllowTF32CuDNN(want);
-    m_active = true;
+namespace {
+// libtorch 2.4 replaced the per-device autocast switches with device-type arguments.
+#if defined(TORCH_VERSION_MAJOR) && (TORCH_VERSION_MAJOR > 2 || (TORCH_VERSION_MAJOR == 2 && TORCH_VERSION_MINOR >= 4))
+bool autocast_enabled(c10::DeviceType d) { return at::autocast::is_autocast_enabled(d); }
+c10::ScalarType autocast_dtype(c10::DeviceType d) { return at::autocast::get_autocast_dtype(d); }
+void set_autocast(c10::DeviceType d, bool on, c10::ScalarType dtype) {
+    at::autocast::set_autocast_dtype(d, dtype);
+    at::autocast::set_autocast_enabled(d, on);
+}
+#else
+bool autocast_enabled(c10::DeviceType d) { return d == c10::DeviceType::CUDA ? at::autocast::is_enabled() : at::autocast::is_cpu_enabled(); }
+c10::ScalarType autocast_dtype(c10::DeviceType d) {
+    return d == c10::DeviceType::CUDA ? at::autocast::get_autocast_gpu_dtype() : at::autocast::get_autocast_cpu_dtype();
+}
+void set_autocast(c10::DeviceType d, bool on, c10::ScalarType dtype) {
+    if (d == c10::DeviceType::CUDA) {
+        at::autocast::set_autocast_gpu_dtype(dtype);
+        at::autocast::set_enabled(on);
+    } else {
+        at::autocast::set_autocast_cpu_dtype(dtype);
+        at::autocast::set_cpu_enabled(on);
+    }
+}
+#endif
+}  // namespace
+
+ComputeScope::ComputeScope(const Numerics& nx) {
+    if (nx.device.is_cuda()) {
+        auto& ctx = at::globalContext();
+        m_prev_cublas = ctx.allowTF32CuBLAS();
+        m_prev_cudnn = ctx.allowTF32CuDNN();
+        const bool want = nx.precision == Precision::TF32;
+        ctx.setAllowTF32CuBLAS(want);
+        ctx.setAllowTF32CuDNN(want);
+        m_tf32 = true;
+    }
+    if (const auto dtype = nx.autocast()) {
+        m_autocast_device = nx.device.type();
+        m_prev_autocast = autocast_enabled(m_autocast_device);
+        m_prev_autocast_dtype = autocast_dtype(m_autocast_device);
+        set_autocast(m_autocast_device, true, *dtype);
+        m_autocast = true;
+    }
 }
 
-Tf32Scope::~Tf32Scope() {
-    if (!m_active) return;
+ComputeScope::~ComputeScope() {
+    if (m_autocast) {
+        set_autocast(m_autocast_device, m_prev_autocast, m_prev_autocast_dtype);
+        if (!m_prev_autocast) at::autocast::clear_cache();  // cached weight casts belong to this scope
+    }
+    if (!m_tf32) return;
     auto& ctx = at::globalContext();
     ctx.setAllowTF32CuBLAS(m_prev_cublas);
     ctx.setAllowTF32CuDNN(m_prev_cudnn);
@@ -120,7 +169,11 @@ torch::Tensor attention(const torch::Tensor& q, const torch::Tensor& k, const to
         const double d = static_cast<double>(q.size(-1));
         const double default_scale = 1.0 / std::sqrt(d);
         auto qs = std::abs(scale - default_scale) > 1e-12 * default_scale ? q * (scale / default_scale) : q;
-        if (tracing() && qs.is_cuda()) trace_note("attention-backend", sdpa_backend_name(qs, k, v, mask));
+        if (tracing() && qs.is_cuda()) {
+            // Under autocast the kernel sees the lowered dtype: ask the dispatcher about that.
+            const auto d = nx.autocast().value_or(qs.scalar_type());
+            trace_note("attention-backend", sdpa_backend_name(qs.to(d), k.to(d), v.to(d), mask));
+        }
         return at::scaled_dot_product_attention(qs, k, v, mask.defined() ? c10::optional<at::Tensor>(mask) : c10::nullopt);
     }
 #endif

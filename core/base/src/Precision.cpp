@@ -26,6 +26,8 @@ std::string to_string(Precision p) {
         case Precision::TF32: return "tf32";
         case Precision::BF16: return "bf16";
         case Precision::FP16: return "fp16";
+        case Precision::AutocastBF16: return "autocast-bf16";
+        case Precision::AutocastFP16: return "autocast-fp16";
     }
     return "?";
 }
@@ -66,12 +68,14 @@ std::optional<Precision> parse_precision(const std::string& raw) {
     if (s == "tf32" || s == "tensorfloat32") return Precision::TF32;
     if (s == "bf16" || s == "bfloat16" || s == "torch.bfloat16") return Precision::BF16;
     if (s == "fp16" || s == "float16" || s == "half" || s == "f16" || s == "torch.float16") return Precision::FP16;
+    if (s == "autocast-bf16" || s == "autocast_bf16" || s == "amp-bf16") return Precision::AutocastBF16;
+    if (s == "autocast-fp16" || s == "autocast_fp16" || s == "amp-fp16") return Precision::AutocastFP16;
     return std::nullopt;
 }
 
 std::string precision_names() {
     std::string out;
-    for (Precision p : {Precision::FP32, Precision::TF32, Precision::BF16, Precision::FP16})
+    for (Precision p : kAllPrecisions)
         out += (out.empty() ? "" : ", ") + studio::to_string(p);
     return out;
 }

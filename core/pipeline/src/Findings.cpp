@@ -41,6 +41,14 @@ void per_layer_findings(RunReport& r, const AuditFacts& facts) {
         const Precision asked = r.params.precision.get(*m);
         const std::string want = dtype_name(nx.storage());
         const int step = -1;  // aggregated over the steps: the site, not a step
+        const bool fp16_asked = asked == Precision::FP16 || asked == Precision::AutocastFP16;
+        if (nx.autocast()) {  // dtypes vary per op by design: autocast_findings judges them
+            if (l.max_abs > 0 && l.fp16_headroom_bits < 1.0 && overflow_done.insert(l.module).second)
+                r.findings.push_back(make(fp16_asked ? Severity::Warning : Severity::Info, code::kFp16OverflowRisk, l.module,
+                                          l.layer, step, "max |x| " + std::to_string(l.max_abs) + " at " + l.layer +
+                                                             ": less than 1 bit of fp16 headroom"));
+            continue;
+        }
         // Precision signature: how many mantissa bits the values really use.
         std::string sig_msg;
         if (asked == Precision::FP16 && l.value_precision == "bf16")
@@ -61,9 +69,40 @@ void per_layer_findings(RunReport& r, const AuditFacts& facts) {
             std::ostringstream o;
             o << "max |x| " << l.max_abs << " at " << l.layer << ": " << l.fp16_headroom_bits
               << " bits of fp16 headroom (" << l.beyond_fp16 << " values beyond 65504)";
-            r.findings.push_back(make(asked == Precision::FP16 ? Severity::Warning : Severity::Info, code::kFp16OverflowRisk,
+            r.findings.push_back(make(fp16_asked ? Severity::Warning : Severity::Info, code::kFp16OverflowRisk,
                                       l.module, l.layer, step, o.str()));
         }
+    }
+}
+
+// Under autocast each op picks its dtype: sites in the lowered dtype and sites kept in fp32 are
+// both expected. Any third dtype is a mismatch; no lowered site at all (deep trace) means
+// autocast never engaged.
+void autocast_findings(RunReport& r, const AuditFacts& facts) {
+    for (const auto& [m, nx] : facts.numerics) {
+        const auto lowered = nx.autocast();
+        if (!lowered) continue;
+        const std::string low = dtype_name(*lowered), module = to_string(m), asked = to_string(nx.precision);
+        int n_low = 0, n_fp32 = 0;
+        const LayerStats *first_fp32 = nullptr, *other = nullptr;
+        for (const auto& l : r.layers) {
+            if (l.module != module || l.output_dtype.empty() || l.nan + l.inf > 0) continue;
+            if (l.output_dtype == low) ++n_low;
+            else if (l.output_dtype == "fp32") ++n_fp32, first_fp32 = first_fp32 ? first_fp32 : &l;
+            else if (!other) other = &l;
+        }
+        if (other)
+            r.findings.push_back(make(Severity::Warning, code::kDtypeMismatch, module, other->layer, -1,
+                                      asked + " requested, " + other->layer + " produced " + other->output_dtype + " values"));
+        if (r.audit_level == "deep" && n_low == 0 && n_fp32 > 0)
+            r.findings.push_back(make(Severity::Warning, code::kDtypeMismatch, module, first_fp32->layer, -1,
+                                      asked + " requested, but all " + std::to_string(n_fp32) +
+                                          " traced sites produced fp32 values: autocast did not engage"));
+        if (n_fp32 > 0)
+            r.findings.push_back(make(Severity::Info, code::kAutocastKeptFp32, module, first_fp32->layer, -1,
+                                      "autocast kept " + std::to_string(n_fp32) + " of " + std::to_string(n_fp32 + n_low) +
+                                          " traced sites in fp32 (first " + first_fp32->layer + "); " +
+                                          std::to_string(n_low) + " ran in " + low));
     }
 }
 
@@ -99,7 +138,8 @@ void hardware_findings(RunReport& r, const AuditFacts& facts) {
     bool native_bf16 = false;
     torch::Device dev(torch::kCPU);
     for (const auto& [m, nx] : facts.numerics)
-        if (nx.storage() == torch::kBFloat16 && !nx.emulated) native_bf16 = true, dev = nx.device;
+        if ((nx.storage() == torch::kBFloat16 && !nx.emulated) || nx.autocast() == torch::kBFloat16)
+            native_bf16 = true, dev = nx.device;
     if (!native_bf16) return;
     if (dev.is_cuda()) {
 #if defined(STUDIO_HAVE_CUDA)
@@ -164,6 +204,7 @@ void add_findings(RunReport& r, const RunTrace* trace, const AuditFacts& facts) 
         r.findings.push_back(make(Severity::Error, code::kNonfinite, "", "", -1,
                                   "first non-finite values at stage: " + r.first_nonfinite_stage));
     per_layer_findings(r, facts);
+    autocast_findings(r, facts);
     weight_findings(r, facts);
     image_findings(r);
     hardware_findings(r, facts);

@@ -124,6 +124,10 @@ void check_request(const GenerationParams& p) {
     check_finite(p.cfg_trunc, "CFG truncation");
     check_finite(p.renorm_cfg, "CFG renormalisation");
     check_finite(p.shift, "time shift");
+    for (Module m : kAllModules)
+        if (p.precision.get(m) == Precision::AutocastFP16 && p.device == DeviceKind::CPU)
+            refuse(to_string(m) + "=autocast-fp16 runs on CUDA only: libtorch's CPU autocast lowers to bf16 "
+                   "(use autocast-bf16, or fp16 emulated)");
     if (p.cfg_scale < 0) refuse("CFG scale must be >= 0 (got " + std::to_string(p.cfg_scale) + ")");
     if (p.cfg_trunc < 0) refuse("CFG truncation must be >= 0 (got " + std::to_string(p.cfg_trunc) + ")");
     if (p.renorm_cfg < 0) refuse("CFG renormalisation must be >= 0 (got " + std::to_string(p.renorm_cfg) + ")");

@@ -69,6 +69,7 @@ void RunTrace::record(Entry& e, const torch::Tensor& value, const torch::Tensor&
     e.bf16_count += c[4];
     e.fp16_count += c[5];
     s.elements += f.numel();
+    ++s.calls;
     s.max_abs = std::max(s.max_abs, max_abs);
     s.fp16_headroom_bits = s.max_abs > 0 ? std::log2(kFp16Max / s.max_abs) : std::numeric_limits<double>::infinity();
     s.output_dtype = observed_dtype(value, m_nx);
@@ -140,6 +141,7 @@ void RunTrace::flush_block_checks() {
         s.nan += c[i][0];
         s.inf += c[i][1];
         s.elements += p.elements;
+        ++s.calls;
         s.output_dtype = p.dtype;
         if (s.first_nonfinite_step < 0) s.first_nonfinite_step = std::max(p.step, 0);
         m_first_nonfinite = NonfiniteSite{s.module, p.site, m_module == Module::Dit ? p.step : -1};

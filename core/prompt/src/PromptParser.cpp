@@ -241,7 +241,11 @@ PromptDocument parse_prompt(const std::string& text) {
     PromptDocument doc;
     if (!looks_like_xml(text)) {
         doc.is_xml = false;
-        doc.plain_text = text.substr(begin);
+        // Every leading BOM goes: one kept in the text would be stripped again when the
+        // canonical form is parsed back (a fuzz finding), so the document would not round-trip.
+        size_t start = begin;
+        while (bom_length(std::string_view(text).substr(start))) start += 3;
+        doc.plain_text = text.substr(start);
         return doc;
     }
 

@@ -24,7 +24,11 @@ public:
         if (!vocab.is_object() || vocab.empty())
             throw TokenizerError("BPE vocab must be a non-empty {token: id} object");
         int64_t max_id = -1;
-        for (const auto& [piece, id] : vocab.items()) max_id = std::max(max_id, id.get<int64_t>());
+        for (const auto& [piece, id] : vocab.items()) {
+            // Integers only: get<int64_t>() of a float past int64's range is undefined behaviour.
+            if (!id.is_number_integer()) throw TokenizerError("BPE vocab id of '" + piece + "' is not an integer");
+            max_id = std::max(max_id, id.get<int64_t>());
+        }
         if (max_id >= (int64_t(1) << 31)) throw TokenizerError("BPE vocab ids are too large");
         m_id_to_token.assign(static_cast<size_t>(max_id + 1), std::string());
         m_has_id.assign(m_id_to_token.size(), false);

@@ -23,7 +23,7 @@ TEST(PrecisionPanel, DefaultsAreAllFp32AgainstAllBf16) {
     for (Module m : kAllModules) {
         EXPECT_EQ(panel.moduleCombo(PrecisionPanel::A, m)->currentText(), QStringLiteral("fp32"));
         EXPECT_EQ(panel.moduleCombo(PrecisionPanel::B, m)->currentText(), QStringLiteral("bf16"));
-        EXPECT_EQ(panel.moduleCombo(PrecisionPanel::A, m)->count(), 4);  // fp32, tf32, bf16, fp16
+        EXPECT_EQ(panel.moduleCombo(PrecisionPanel::A, m)->count(), 6);  // fp32, tf32, bf16, fp16, autocast-bf16, autocast-fp16
     }
     EXPECT_EQ(panel.builtinPresetNames(), (QStringList{"All fp32", "All bf16", "Mixed"}));
 }

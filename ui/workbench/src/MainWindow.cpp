@@ -17,6 +17,7 @@
 #include <algorithm>
 
 #include "studio/prompt/PromptTemplates.h"
+#include "studio/ui/AuditPanel.h"
 #include "studio/ui/CompareView.h"
 #include "studio/ui/ErrorBanner.h"
 #include "studio/ui/GenerationControls.h"
@@ -102,9 +103,15 @@ void MainWindow::buildUi() {
 QWidget* MainWindow::buildCentre() {
     m_compare = new CompareView;
     m_history = new HistoryStrip;
+    // The per-layer audit wants the width of the images, not the side panel: it shares their place.
+    m_audit = new AuditPanel;
+    m_centreTabs = new QTabWidget;
+    m_centreTabs->setDocumentMode(true);
+    m_centreTabs->addTab(m_compare, tr("Images"));
+    m_centreTabs->addTab(m_audit, tr("Precision audit"));
     m_centreSplitter = new QSplitter(Qt::Vertical);
     m_centreSplitter->setObjectName(QStringLiteral("centreSplitter"));
-    m_centreSplitter->addWidget(m_compare);
+    m_centreSplitter->addWidget(m_centreTabs);
     m_centreSplitter->addWidget(m_history);
     m_centreSplitter->setCollapsible(0, false);
     m_centreSplitter->setStretchFactor(0, 1);

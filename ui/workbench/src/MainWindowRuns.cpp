@@ -8,6 +8,7 @@
 #include "studio/ImageSettings.h"
 #include "studio/PromptFormat.h"
 #include "studio/Provenance.h"
+#include "studio/ui/AuditPanel.h"
 #include "studio/ui/CompareView.h"
 #include "studio/ui/DivergencePlot.h"
 #include "studio/ui/ErrorBanner.h"
@@ -202,14 +203,21 @@ void MainWindow::refreshShown() {
     const ImagePtr imgB = b ? b->image : nullptr;
     const QString labelA = a ? QStringLiteral("A: ") + a->label : QStringLiteral("A");
     const QString labelB = b ? QStringLiteral("B: ") + b->label : QStringLiteral("B");
+    const QString jsonA = a && a->hasReport ? QString::fromStdString(a->report.to_json()) : QString();
+    const QString jsonB = b && b->hasReport ? QString::fromStdString(b->report.to_json()) : QString();
+    // A badge on each image when its run has warning or error findings (the audit tab lists them).
+    auto badged = [](const QString& label, const QString& json) {
+        const QString badge = json.isEmpty() ? QString() : auditBadgeText(json);
+        return badge.isEmpty() ? label : label + QStringLiteral("  ") + badge;
+    };
     m_compare->setImages(imgA, imgB);
-    m_compare->setLabels(labelA, labelB);
+    m_compare->setLabels(badged(labelA, jsonA), badged(labelB, jsonB));
+    m_audit->setReports(jsonA, jsonB, labelA, labelB);
     m_readout->setImages(imgA, imgB);
     m_readout->setLabels(labelA, labelB);
     m_metrics->setLabels(labelA, labelB);
     m_metrics->setImages(imgA, imgB);
-    m_metrics->setReports(a ? QString::fromStdString(a->report.to_json()) : QString(),
-                          b ? QString::fromStdString(b->report.to_json()) : QString());
+    m_metrics->setReports(jsonA, jsonB);
     showDivergence(a, b);
     m_history->setMarkedA(a ? m_shownA : QString());
     m_history->setMarkedB(b ? m_shownB : QString());

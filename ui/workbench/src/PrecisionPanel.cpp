@@ -20,10 +20,12 @@ namespace studio::ui {
 const QString PrecisionPanel::kCustomPreset = QStringLiteral("Custom");
 
 namespace {
-constexpr std::array<Precision, 4> kPrecisions{Precision::FP32, Precision::TF32, Precision::BF16, Precision::FP16};
+constexpr auto kPrecisions = kAllPrecisions;  // fp32, tf32, bf16, fp16, autocast-bf16, autocast-fp16
 
 QString precisionLabel(Precision p) {
-    return p == Precision::TF32 ? QStringLiteral("tf32 (CUDA)") : QString::fromStdString(to_string(p));
+    if (p == Precision::TF32) return QStringLiteral("tf32 (CUDA)");
+    if (p == Precision::AutocastFP16) return QStringLiteral("autocast-fp16 (CUDA)");
+    return QString::fromStdString(to_string(p));
 }
 
 const std::vector<std::pair<QString, PrecisionConfig>>& builtinPresets() {
@@ -79,6 +81,9 @@ void PrecisionPanel::buildUi() {
             for (Precision p : kPrecisions) combo->addItem(precisionLabel(p), static_cast<int>(p));
             combo->setItemData(1, tr("TensorFloat-32 matmuls on CUDA; runs as fp32 on the CPU"), Qt::ToolTipRole);
             combo->setItemData(3, tr("Half precision; Gemma 3 is known to overflow in fp16"), Qt::ToolTipRole);
+            combo->setItemData(4, tr("fp32 weights; libtorch autocast runs matmuls and convolutions in bf16 and keeps "
+                                     "norms and reductions in fp32 (as torch.autocast)"), Qt::ToolTipRole);
+            combo->setItemData(5, tr("fp32 weights; autocast to fp16 per op (CUDA only)"), Qt::ToolTipRole);
             m_combos[c][static_cast<int>(m)] = combo;
             grid->addWidget(combo, row, 1 + c);
             connect(combo, qOverload<int>(&QComboBox::currentIndexChanged), this, [this, c] { onModuleChanged(c); });

@@ -46,6 +46,8 @@ struct Numerics {
     // Dtype tensors really have: fp32 when emulating, else storage().
     torch::Dtype compute() const { return emulated ? torch::kFloat32 : storage(); }
     bool reduced() const { return storage() != torch::kFloat32; }
+    // The dtype autocast lowers matmuls/convolutions to (autocast precisions only).
+    std::optional<torch::Dtype> autocast() const;
 
     // Rounds through the storage dtype when emulating; identity otherwise.
     torch::Tensor q(const torch::Tensor& x) const {
@@ -61,18 +63,23 @@ struct Numerics {
     std::string label() const;
 };
 
-// Enables TF32 matmuls/convs on CUDA while alive when the module asked for tf32; restores after.
-class Tf32Scope {
+// A module's compute state while alive, restored after: the CUDA TF32 switches (on only for
+// tf32) and, for the autocast precisions, libtorch autocast on the module's device.
+class ComputeScope {
 public:
-    explicit Tf32Scope(const Numerics& nx);
-    ~Tf32Scope();
-    Tf32Scope(const Tf32Scope&) = delete;
-    Tf32Scope& operator=(const Tf32Scope&) = delete;
+    explicit ComputeScope(const Numerics& nx);
+    ~ComputeScope();
+    ComputeScope(const ComputeScope&) = delete;
+    ComputeScope& operator=(const ComputeScope&) = delete;
 
 private:
-    bool m_active{false};
+    bool m_tf32{false};
     bool m_prev_cublas{false};
     bool m_prev_cudnn{false};
+    bool m_autocast{false};
+    bool m_prev_autocast{false};
+    c10::DeviceType m_autocast_device{c10::DeviceType::CPU};
+    c10::ScalarType m_prev_autocast_dtype{c10::ScalarType::BFloat16};
 };
 
 // RMSNorm with statistics in fp32 (as the references do), result cast back to the

@@ -7,7 +7,9 @@
 
 namespace studio {
 
-enum class Precision { FP32, TF32, BF16, FP16 };
+// Autocast*: fp32 weights and inputs, libtorch's autocast policy picks each op's dtype (matmuls
+// and convolutions in bf16/fp16, reductions and norms in fp32), as torch.autocast does.
+enum class Precision { FP32, TF32, BF16, FP16, AutocastBF16, AutocastFP16 };
 enum class Module { Text, Clip, Dit, Vae };
 // How reduced precisions compute: Auto = emulated on CPU (fp32 arithmetic, every op's output
 // rounded to the dtype), native on CUDA; Native / Emulated force one way.
@@ -18,7 +20,10 @@ constexpr std::array<Module, 4> kAllModules{Module::Text, Module::Clip, Module::
 // Where a value came from; later sources override earlier ones.
 enum class ValueSource { Default, Environment, Settings, CommandLine };
 
-std::string to_string(Precision p);          // "fp32", "tf32", "bf16", "fp16"
+std::string to_string(Precision p);          // "fp32", "tf32", "bf16", "fp16", "autocast-bf16", "autocast-fp16"
+constexpr bool is_autocast(Precision p) { return p == Precision::AutocastBF16 || p == Precision::AutocastFP16; }
+constexpr std::array<Precision, 6> kAllPrecisions{Precision::FP32, Precision::TF32, Precision::BF16,
+                                                  Precision::FP16, Precision::AutocastBF16, Precision::AutocastFP16};
 std::string to_string(Module m);            // "text", "clip", "dit", "vae"
 std::string display_name(Module m);         // "Text encoder (Gemma)", ...
 std::string to_string(ValueSource s);       // "default", "env", "settings", "command line"

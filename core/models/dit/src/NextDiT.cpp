@@ -114,7 +114,7 @@ void NextDiTImpl::check_inputs(const torch::Tensor& x, const torch::Tensor& cap_
 
 torch::Tensor NextDiTImpl::forward(const torch::Tensor& x_in, const torch::Tensor& t, const torch::Tensor& cap_feats,
                                    const torch::Tensor& cap_mask, const torch::Tensor& clip_pooled) {
-    Tf32Scope tf32(m_nx);
+    ComputeScope compute(m_nx);
     check_inputs(x_in, cap_feats, cap_mask, clip_pooled);
     const auto& c = m_config;
     const auto& nx = m_nx;

@@ -96,7 +96,7 @@ Gemma3TextImpl::Gemma3TextImpl(const GemmaConfig& config, const Numerics& nx, in
 
 torch::Tensor Gemma3TextImpl::run(const torch::Tensor& input_ids, const torch::Tensor& attention_mask,
                                   int64_t layers, std::vector<torch::Tensor>* collect) {
-    Tf32Scope tf32(m_nx);
+    ComputeScope compute(m_nx);
     if (layers < 0) layers = m_config.num_layers;
     if (layers > layers_built())
         throw StudioError("Gemma3: " + std::to_string(layers) + " layers requested but only " +

@@ -68,7 +68,7 @@ JinaTextImpl::JinaTextImpl(const JinaConfig& config, const Numerics& nx) : m_con
 }
 
 torch::Tensor JinaTextImpl::run(const torch::Tensor& input_ids, std::vector<torch::Tensor>* collect) {
-    Tf32Scope tf32(m_nx);
+    ComputeScope compute(m_nx);
     const auto ids = checked_ids(input_ids, m_config.vocab_size, m_nx.device, "Jina CLIP");
     const int64_t b = ids.size(0), l = ids.size(1);
     const auto keys = ids.ne(m_config.pad_token_id).view({b, 1, 1, l});

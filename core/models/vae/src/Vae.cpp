@@ -30,7 +30,7 @@ torch::Tensor vae_decode_raw(Vae& vae, const torch::Tensor& latent, const VaeHoo
     if (!vae.decoder) throw StudioError("the VAE decoder is not loaded");
     check_input(latent, vae.config.latent_channels, "latent");
     at::InferenceMode guard;
-    Tf32Scope tf32(vae.nx);
+    ComputeScope compute(vae.nx);
     // The pipeline unscales in the sampler's fp32 before the VAE casts to its own dtype.
     auto z = latent.to(vae.nx.device, torch::kFloat32) / vae.config.scaling_factor + vae.config.shift_factor;
     z = vae.nx.in(z);
@@ -48,7 +48,7 @@ VaePosterior vae_encode(Vae& vae, const torch::Tensor& image_m11, const VaeHook&
     if (!vae.encoder) throw StudioError("the VAE encoder is not loaded (load the VAE with its encoder)");
     check_input(image_m11, vae.config.in_channels, "image");
     at::InferenceMode guard;
-    Tf32Scope tf32(vae.nx);
+    ComputeScope compute(vae.nx);
     auto moments = vae.encoder->forward(vae.nx.in(image_m11), hook);
     if (vae.quant_conv) moments = vae.quant_conv->forward(moments);
     auto parts = moments.chunk(2, 1);

@@ -1,5 +1,5 @@
 #pragma once
-// Model folder, seed, steps, CFG, sampler, size and device: everything of a job except
+// Model folder, seed, steps, CFG, sampler, size, device and audit level: everything of a job except
 // the prompt and the precision columns.
 #include <QList>
 #include <QSize>
@@ -50,6 +50,8 @@ public:
     void setImageSize(QSize size);
     DeviceKind device() const;
     void setCudaAvailable(bool available);
+    AuditLevel auditLevel() const;
+    void setAuditLevel(AuditLevel level);
 
     // Writes model, seed (as shown), steps, CFG, truncation, sampler, size and device.
     void fillParams(GenerationParams& params) const;
@@ -62,6 +64,7 @@ public:
     QComboBox* sizeCombo() const { return m_size; }
     QComboBox* deviceCombo() const { return m_device; }
     QSpinBox* stepsSpin() const { return m_steps; }
+    QComboBox* auditCombo() const { return m_audit; }
 
 Q_SIGNALS:
     void modelDirChanged(const QString& dir);
@@ -89,6 +92,7 @@ private:
     QSpinBox* m_height{nullptr};
     QWidget* m_customSize{nullptr};
     QComboBox* m_device{nullptr};
+    QComboBox* m_audit{nullptr};
     QString m_defaultModelDir;
     QString m_defaultsNote;  // "Model settings: 256×256, 20 steps, CFG 4"
 };

@@ -29,6 +29,7 @@ class TagDatabase;
 
 namespace studio::ui {
 
+class AuditPanel;
 class CompareView;
 class ErrorBanner;
 class GenerationControls;
@@ -90,6 +91,7 @@ public:
     HistoryStrip* historyStrip() const { return m_history; }
     JobStatusBar* jobStatus() const { return m_status; }
     LogPanel* logPanel() const { return m_log; }
+    AuditPanel* auditPanel() const { return m_audit; }
     ErrorBanner* errorBanner() const { return m_banner; }
     QSplitter* mainSplitter() const { return m_mainSplitter; }
     QSplitter* centreSplitter() const { return m_centreSplitter; }
@@ -165,6 +167,8 @@ private:
     HistoryStrip* m_history{nullptr};
     JobStatusBar* m_status{nullptr};
     LogPanel* m_log{nullptr};
+    AuditPanel* m_audit{nullptr};
+    QTabWidget* m_centreTabs{nullptr};
     ErrorBanner* m_banner{nullptr};
     QSplitter* m_mainSplitter{nullptr};
     QSplitter* m_centreSplitter{nullptr};
