@@ -95,5 +95,15 @@ TEST(PromptHostile, MarkupWithoutAnyElementIsRefused) {
     const auto e = refusal("text <!ELEMENT a ANY><general_tags><other>x</other></general_tags>");
     EXPECT_EQ(e.column(), 6);
 }
+
+// Found by fuzzing: loose text opening with a BOM after blank lines became the first line of the
+// canonical form, where a re-parse strips it as the file's BOM.
+TEST(PromptHostile, LooseTextOpeningWithABomRoundTrips) {
+    const std::string bom = "\xEF\xBB\xBF";
+    const auto doc = parse_prompt("\r\n" + bom + "\r\n<style>anime</style>\nloose words");
+    const std::string canonical = serialize_prompt(doc);
+    EXPECT_NE(canonical.substr(0, 3), bom) << canonical;
+    EXPECT_TRUE(parse_prompt(canonical) == doc) << canonical;
+}
 }  // namespace
 }  // namespace studio

@@ -1,6 +1,7 @@
 // tokenizer.json semantics on small hand-written files: Unigram Viterbi and unknown
 // fusing, BPE merge order, split behaviours, Metaspace prepend schemes, added tokens.
 #include "TokenizerTestUtil.h"
+#include "studio/Errors.h"
 #include "studio/tokenizers/Tokenizer.h"
 
 namespace studio {
@@ -152,6 +153,23 @@ TEST(TokenizerJsonAddedTokens, StripAndSingleWordRules) {
     EXPECT_EQ(tok->id_to_piece(9), "<t>");
     EXPECT_EQ(tok->vocab_size(), 10);
     EXPECT_EQ(tok->decode({1, 7, 9}), "a <t>");  // no decoder: joined by spaces, specials skipped
+}
+
+TEST(TokenizerJsonHostile, SparseBpeIdsAndOutOfRangeNumbersAreRefused) {
+    auto sparse = dash_bpe(nullptr);
+    sparse["model"]["vocab"]["--"] = 222222222;  // a fuzz input asked for a 7 GB id table
+    try {
+        load_json(sparse, "sparse");
+        FAIL() << "a sparse BPE vocab loaded";
+    } catch (const TokenizerError& e) {
+        EXPECT_NE(std::string(e.what()).find("sparse"), std::string::npos) << e.what();
+    }
+    auto unk = unigram({{"<unk>", 0.0}, {"a", -1.0}});
+    unk["model"]["unk_id"] = 1e30;  // float past int64: undefined behaviour before the check
+    EXPECT_THROW(load_json(unk, "unk-float"), TokenizerError);
+    auto added = unigram({{"<unk>", 0.0}, {"a", -1.0}});
+    added["added_tokens"] = {{{"id", -2.5e200}, {"content", "<x>"}}};
+    EXPECT_THROW(load_json(added, "added-float"), TokenizerError);
 }
 
 TEST(TokenizerJsonNormalizers, SequenceOfStripReplacePrepend) {

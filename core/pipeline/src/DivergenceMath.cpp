@@ -2,6 +2,7 @@
 
 #include "studio/Divergence.h"
 #include "studio/Errors.h"
+#include "studio/Json.h"
 
 namespace studio {
 
@@ -48,7 +49,7 @@ std::vector<StepDivergence> divergence_from_json(const nlohmann::json& j) {
     std::vector<StepDivergence> out;
     if (!j.is_array()) return out;
     auto num = [](const nlohmann::json& v) { return v.is_number() ? v.get<double>() : std::nan(""); };
-    for (const auto& e : j) out.push_back({e.value("step", 0), num(e.value("latent", nlohmann::json())), num(e.value("velocity", nlohmann::json()))});
+    for (const auto& e : j) out.push_back({json_or<int>(e, "step", 0), num(e.value("latent", nlohmann::json())), num(e.value("velocity", nlohmann::json()))});
     return out;
 }
 

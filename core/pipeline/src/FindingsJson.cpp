@@ -3,6 +3,7 @@
 #include <cmath>
 
 #include "studio/Generation.h"
+#include "studio/Json.h"
 
 namespace studio {
 
@@ -53,7 +54,7 @@ std::vector<Finding> findings_from_json(const json& j) {
         f.code = e.value("code", "");
         f.module = e.value("module", "");
         f.layer = e.value("layer", "");
-        f.step = e.value("step", -1);
+        f.step = json_or<int>(e, "step", -1);
         f.message = e.value("message", "");
         out.push_back(f);
     }
@@ -93,14 +94,14 @@ std::vector<LayerStats> layers_from_json(const json& j) {
         l.value_precision = e.value("value_precision", "");
         l.bf16_fraction = number_or(e, "bf16_fraction", 0);
         l.fp16_fraction = number_or(e, "fp16_fraction", 0);
-        l.elements = e.value("elements", int64_t{0});
+        l.elements = json_or<int64_t>(e, "elements", 0);
         l.max_abs = number_or(e, "max_abs", 0);
         l.fp16_headroom_bits = number_or(e, "fp16_headroom_bits", 0);
-        l.nan = e.value("nan", int64_t{0});
-        l.inf = e.value("inf", int64_t{0});
-        l.beyond_fp16 = e.value("beyond_fp16", int64_t{0});
-        l.calls = e.value("calls", 0);
-        l.first_nonfinite_step = e.value("first_nonfinite_step", -1);
+        l.nan = json_or<int64_t>(e, "nan", 0);
+        l.inf = json_or<int64_t>(e, "inf", 0);
+        l.beyond_fp16 = json_or<int64_t>(e, "beyond_fp16", 0);
+        l.calls = json_or<int>(e, "calls", 0);
+        l.first_nonfinite_step = json_or<int>(e, "first_nonfinite_step", -1);
         out.push_back(l);
     }
     return out;

@@ -5,6 +5,7 @@
 #include "studio/Errors.h"
 #include "studio/Generation.h"
 #include "studio/GenerationJson.h"
+#include "studio/Json.h"
 #include "studio/Provenance.h"
 
 namespace studio {
@@ -110,14 +111,14 @@ GenerationParams params_from_json(const json& j) {
     parse_memory_policy(j.value("memory", "auto"), p.memory);
     p.prompt = j.value("prompt", "");
     p.negative = j.value("negative", "");
-    p.seed = j.value("seed", uint64_t{0});
-    p.steps = j.value("steps", p.steps);
+    p.seed = json_or<uint64_t>(j, "seed", 0);
+    p.steps = json_or(j, "steps", p.steps);
     p.cfg_scale = j.value("cfg_scale", p.cfg_scale);
     p.cfg_trunc = j.value("cfg_trunc", p.cfg_trunc);
     p.renorm_cfg = j.value("renorm_cfg", p.renorm_cfg);
     p.shift = j.value("shift", p.shift);
-    p.width = j.value("width", p.width);
-    p.height = j.value("height", p.height);
+    p.width = json_or(j, "width", p.width);
+    p.height = json_or(j, "height", p.height);
     parse_sampler(j.value("sampler", "euler"), p.sampler);
     parse_device(j.value("device", "cpu"), p.device);
     if (j.contains("precision")) p.precision = PrecisionConfig::parse(j["precision"].get<std::string>(), ValueSource::Settings);
@@ -175,6 +176,19 @@ std::string RunReport::to_json(int indent) const {
     return j.dump(indent, ' ', false, json::error_handler_t::replace);
 }
 
+namespace {
+
+// {dtype: count} with every count checked (json_get): the report may come from an image file.
+std::map<std::string, int64_t> count_map(const json& obj, const char* key) {
+    std::map<std::string, int64_t> out;
+    const auto it = obj.find(key);
+    if (it == obj.end() || !it->is_object()) return out;
+    for (const auto& [name, count] : it->items()) out[name] = json_get<int64_t>(count);
+    return out;
+}
+
+}  // namespace
+
 RunReport RunReport::from_json(const std::string& text) {
     json j;
     try {
@@ -191,8 +205,8 @@ RunReport RunReport::from_json(const std::string& text) {
             if (auto mod = parse_module(m.value("module", ""))) mr.module = *mod;
             mr.requested = m.value("requested", "");
             mr.numerics = m.value("numerics", "");
-            mr.weight_dtypes = m.value("weight_dtypes", std::map<std::string, int64_t>{});
-            mr.activation_dtypes = m.value("activation_dtypes", std::map<std::string, int64_t>{});
+            mr.weight_dtypes = count_map(m, "weight_dtypes");
+            mr.activation_dtypes = count_map(m, "activation_dtypes");
             mr.mismatch = m.value("mismatch", false);
             mr.note = m.value("note", "");
             mr.load_seconds = m.value("load_seconds", 0.0);
@@ -202,10 +216,10 @@ RunReport RunReport::from_json(const std::string& text) {
         for (const auto& c : j.value("checks", json::array())) {
             FiniteCheck fc;
             fc.stage = c.value("stage", "");
-            fc.total = c.value("total", int64_t{0});
-            fc.nan = c.value("nan", int64_t{0});
-            fc.inf = c.value("inf", int64_t{0});
-            fc.saturated = c.value("saturated", int64_t{0});
+            fc.total = json_or<int64_t>(c, "total", 0);
+            fc.nan = json_or<int64_t>(c, "nan", 0);
+            fc.inf = json_or<int64_t>(c, "inf", 0);
+            fc.saturated = json_or<int64_t>(c, "saturated", 0);
             // NaN statistics are written as null; a missing key must not reach const operator[].
             auto number = [&c](const char* key) {
                 const auto it = c.find(key);
@@ -218,7 +232,7 @@ RunReport RunReport::from_json(const std::string& text) {
         }
         for (const auto& t : j.value("timings", json::array())) r.timings.push_back({t.value("stage", ""), t.value("seconds", 0.0)});
         r.total_seconds = j.value("total_seconds", 0.0);
-        r.peak_memory_bytes = j.value("peak_memory_bytes", int64_t{0});
+        r.peak_memory_bytes = json_or<int64_t>(j, "peak_memory_bytes", 0);
         r.memory_kind = j.value("memory_kind", "");
         r.memory_policy = j.value("memory_policy", "");
         r.memory_policy_reason = j.value("memory_policy_reason", "");

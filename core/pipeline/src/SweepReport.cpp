@@ -3,6 +3,8 @@
 #include <cmath>
 #include <cstdio>
 #include <nlohmann/json.hpp>
+
+#include "studio/Json.h"
 #include <sstream>
 
 #include "studio/Errors.h"
@@ -52,15 +54,15 @@ SweepRow row_back(const json& j) {
     SweepRow r;
     r.config = j.at("config").get<std::string>();
     r.precision = j.value("precision", "");
-    r.prompt_index = j.value("prompt_index", 0);
+    r.prompt_index = json_or<int>(j, "prompt_index", 0);
     r.seed = j.value("seed", uint64_t{0});
     r.reference = j.value("reference", false);
-    r.runs = j.value("runs", 0);
+    r.runs = json_or<int>(j, "runs", 0);
     r.encode_s = j.value("encode_s", 0.0);
     r.sample_s = j.value("sample_s", 0.0);
     r.decode_s = j.value("decode_s", 0.0);
     r.image_s = j.value("image_s", 0.0);
-    r.peak_memory_bytes = j.value("peak_memory_bytes", int64_t{0});
+    r.peak_memory_bytes = json_or<int64_t>(j, "peak_memory_bytes", 0);
     r.memory_kind = j.value("memory_kind", "");
     r.psnr = num_back(j.value("psnr_db", json()));
     r.ssim = num_back(j.value("ssim", json()));
@@ -129,9 +131,9 @@ SweepResults sweep_from_json(const std::string& text) {
         const json& s = j.at("settings");
         auto& o = r.settings;
         o.model = s.value("model", "");
-        o.width = s.value("width", 0);
-        o.height = s.value("height", 0);
-        o.steps = s.value("steps", 0);
+        o.width = json_or<int>(s, "width", 0);
+        o.height = json_or<int>(s, "height", 0);
+        o.steps = json_or<int>(s, "steps", 0);
         o.cfg = s.value("cfg", 0.0f);
         o.sampler = s.value("sampler", "");
         o.device = s.value("device", "");
@@ -140,8 +142,8 @@ SweepResults sweep_from_json(const std::string& text) {
         o.grid = parse_sweep_grid(s.value("grid", "one-at-a-time")).value_or(SweepGrid::OneAtATime);
         o.prompts = s.value("prompts", std::vector<std::string>{});
         o.seeds = s.value("seeds", std::vector<uint64_t>{});
-        o.runs = s.value("runs", 1);
-        o.samples = s.value("samples", 0);
+        o.runs = json_or<int>(s, "runs", 1);
+        o.samples = json_or<int>(s, "samples", 0);
         o.sample_seed = s.value("sample_seed", uint64_t{0});
         r.device_name = j.value("device_name", "");
         r.complete = j.value("complete", false);
@@ -151,11 +153,11 @@ SweepResults sweep_from_json(const std::string& text) {
         for (const auto& a : j.value("accuracy", json::array())) {
             SweepAccuracy acc;
             acc.config = a.at("config").get<std::string>();
-            acc.samples = a.value("samples", 0);
+            acc.samples = json_or<int>(a, "samples", 0);
             acc.image_s = a.value("image_s", 0.0);
             const json attrs = a.value("attributes", json::object());  // items() must not outlive it
             for (const auto& [name, c] : attrs.items())
-                acc.counts[name] = {c.value("correct", 0), c.value("total", 0)};
+                acc.counts[name] = {json_or<int>(c, "correct", 0), json_or<int>(c, "total", 0)};
             r.accuracy.push_back(acc);
         }
     } catch (const json::exception& e) {

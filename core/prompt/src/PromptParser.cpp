@@ -109,6 +109,10 @@ private:
     }
 
     void add_stray_text(std::string text, Position at) {
+        // A BOM opening a text run would open the canonical form and be dropped when that is
+        // parsed back (a fuzz finding), so it goes here, with any whitespace behind it.
+        while (bom_length(text)) text = trim(std::string_view(text).substr(3));
+        if (text.empty()) return;
         auto& extras = m_doc.extra_elements;
         // Adjacent runs are written as one, so keep them as one to make the round trip stable.
         if (!extras.empty() && extras.back().name.empty()) {

@@ -4,6 +4,7 @@
 #include <nlohmann/json.hpp>
 
 #include "Utf8.h"
+#include "studio/Json.h"
 
 namespace studio::tok {
 
@@ -56,7 +57,7 @@ AddedTokens AddedTokens::from_json(const nlohmann::json& list) {
     for (const auto& j : list) {
         AddedToken t;
         t.content = j.at("content").get<std::string>();
-        t.id = j.at("id").get<int64_t>();
+        t.id = json_get<int64_t>(j.at("id"));
         t.special = j.value("special", false);
         t.lstrip = j.value("lstrip", false);
         t.rstrip = j.value("rstrip", false);

@@ -13,6 +13,8 @@ namespace studio::tok {
 
 namespace {
 
+constexpr int64_t kMaxIdHoles = int64_t(1) << 20;
+
 uint64_t pair_key(int64_t a, int64_t b) {
     return (static_cast<uint64_t>(a) << 32) | static_cast<uint64_t>(b);
 }
@@ -29,7 +31,12 @@ public:
             if (!id.is_number_integer()) throw TokenizerError("BPE vocab id of '" + piece + "' is not an integer");
             max_id = std::max(max_id, id.get<int64_t>());
         }
-        if (max_id >= (int64_t(1) << 31)) throw TokenizerError("BPE vocab ids are too large");
+        // Ids index a dense table: a few holes are normal (added tokens live elsewhere), a table far
+        // larger than the vocab is not (a fuzz finding asked for 7 GB).
+        const int64_t entries = static_cast<int64_t>(vocab.size());
+        if (max_id >= entries + kMaxIdHoles)
+            throw TokenizerError("BPE vocab ids are sparse: id " + std::to_string(max_id) + " for " +
+                                 std::to_string(entries) + " entries");
         m_id_to_token.assign(static_cast<size_t>(max_id + 1), std::string());
         m_has_id.assign(m_id_to_token.size(), false);
         for (const auto& [piece, id_json] : vocab.items()) {

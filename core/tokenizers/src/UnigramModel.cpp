@@ -8,6 +8,7 @@
 #include "TokenModel.h"
 #include "Utf8.h"
 #include "studio/Errors.h"
+#include "studio/Json.h"
 
 namespace studio::tok {
 
@@ -36,7 +37,7 @@ public:
             m_min_score = std::min(m_min_score, score);
         }
         if (j.contains("unk_id") && !j.at("unk_id").is_null()) {
-            m_unk_id = j.at("unk_id").get<int64_t>();
+            m_unk_id = json_get<int64_t>(j.at("unk_id"));
             if (*m_unk_id < 0 || *m_unk_id >= size()) throw TokenizerError("Unigram unk_id is outside the vocab");
         }
         m_byte_fallback = j.value("byte_fallback", false);

@@ -5,6 +5,7 @@
 #include <string>
 
 #include "studio/Errors.h"
+#include "studio/Json.h"
 
 namespace studio {
 
@@ -13,7 +14,7 @@ template <typename T>
 T config_get(const nlohmann::json& j, const std::string& key, const T& fallback, const std::string& origin) {
     if (!j.is_object() || !j.contains(key) || j[key].is_null()) return fallback;
     try {
-        return j[key].get<T>();
+        return json_get<T>(j[key]);
     } catch (const std::exception& e) {
         throw ModelLoadError("config key '" + key + "' has the wrong type (" + j[key].dump() + ")", origin);
     }
