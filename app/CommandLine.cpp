@@ -45,8 +45,11 @@ Options parseCommandLine(const QCoreApplication& app) {
                                    "Run a precision sweep right after start-up (each module in turn through fp32, "
                                    "bf16 and fp16, seed 1) and show it in the Sweep tab.");
     const QCommandLineOption form("form", "Show the prompt as a form.");
-    const QCommandLineOption view("view", "Compare mode: side, wipe, flicker or diff.", "MODE");
-    parser.addOptions({model, prompt, screenshot, quitAfter, size, settings, dataDir, compare, sweep, form, view});
+    const QCommandLineOption view("view",
+                                  "Compare mode: side, wipe, flicker or diff; or audit (show the Precision audit tab).",
+                                  "MODE");
+    const QCommandLineOption audit("audit", "Numerics trace of the runs: basic, deep (every layer) or off.", "LEVEL");
+    parser.addOptions({model, prompt, screenshot, quitAfter, size, settings, dataDir, compare, sweep, form, view, audit});
     parser.addPositionalArgument(QStringLiteral("files"),
                                  QStringLiteral("Images (PNG, TIFF, EXR, JPEG) or XML prompt files to open."),
                                  QStringLiteral("[FILE...]"));
@@ -59,6 +62,7 @@ Options parseCommandLine(const QCoreApplication& app) {
     o.settings = parser.value(settings);
     o.dataDir = parser.value(dataDir);
     o.view = parser.value(view);
+    o.audit = parser.value(audit);
     o.compare = parser.isSet(compare);
     o.sweep = parser.isSet(sweep);
     o.form = parser.isSet(form);

@@ -14,6 +14,7 @@
 
 #include <spdlog/spdlog.h>
 
+#include <cstdio>
 #include <memory>
 
 #include "CommandLine.h"
@@ -23,6 +24,7 @@
 #include "studio/Precision.h"
 #include "studio/Provenance.h"
 #include "studio/prompt/TagDatabase.h"
+#include "studio/ui/AuditPanel.h"
 #include "studio/ui/CompareView.h"
 #include "studio/ui/GenerationControls.h"
 #include "studio/ui/MainWindow.h"
@@ -137,6 +139,16 @@ int main(int argc, char** argv) {
     QApplication::setWindowIcon(QIcon(QStringLiteral(":/icons/precision-studio.png")));
     const app::Options opt = app::parseCommandLine(application);
     init_logging();
+    AuditLevel auditLevel = AuditLevel::Basic;
+    if (!opt.audit.isEmpty() && !parse_audit_level(opt.audit.toStdString(), auditLevel)) {
+        std::fprintf(stderr, "precision-studio: unknown --audit level '%s' (basic, deep or off)\n", qPrintable(opt.audit));
+        return 2;
+    }
+    static const QStringList views{"side", "wipe", "flicker", "diff", "audit"};
+    if (!opt.view.isEmpty() && !views.contains(opt.view)) {
+        std::fprintf(stderr, "precision-studio: unknown --view '%s' (%s)\n", qPrintable(opt.view), qPrintable(views.join(", ")));
+        return 2;
+    }
 
     ui::WorkerThread worker(app::make_pipeline_runner());
     ui::WorkbenchOptions options;
@@ -168,6 +180,8 @@ int main(int argc, char** argv) {
                                                            {"flicker", ui::CompareView::Mode::Flicker},
                                                            {"diff", ui::CompareView::Mode::Difference}};
     if (modes.contains(opt.view)) window.compareView()->setMode(modes.value(opt.view));
+    if (opt.view == QLatin1String("audit")) window.centreTabs()->setCurrentWidget(window.auditPanel());
+    if (!opt.audit.isEmpty()) window.controls()->setAuditLevel(auditLevel);
     if (opt.size.isValid()) window.resize(opt.size);
     window.show();
 

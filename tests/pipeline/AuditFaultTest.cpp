@@ -141,6 +141,32 @@ TEST(AuditFaults, BasicLevelTracesModulesOnly) {
     for (const auto& l : r.layers) EXPECT_TRUE(l.kind == "module" || l.layer == "final_layer") << l.module << "." << l.layer;
 }
 
+TEST(AuditFaults, BasicLevelStillNamesTheFirstNonFiniteBlock) {
+    Pipeline pipeline;
+    CancelToken cancel;
+    const auto r = pipeline.run(params_for(find_case("inf:dit.layers.1"), AuditLevel::Basic), {}, cancel).report;
+    int found = 0;
+    for (const auto& f : r.findings)
+        if (f.code == code::kNonfinite) {
+            ++found;
+            EXPECT_EQ(f.module, "dit");
+            EXPECT_EQ(f.layer, "layers.1");
+            EXPECT_EQ(f.step, 1);
+        }
+    EXPECT_EQ(found, 1);
+    // The failing block gets its full row (exact counts); blocks before it get none.
+    bool row = false;
+    for (const auto& l : r.layers) {
+        EXPECT_NE(l.layer, "layers.0") << "a finite block was recorded at the basic level";
+        if (l.module == "dit" && l.layer == "layers.1") {
+            row = true;
+            EXPECT_GE(l.inf, 1);
+            EXPECT_EQ(l.first_nonfinite_step, 1);
+        }
+    }
+    EXPECT_TRUE(row);
+}
+
 TEST(AuditFaults, BadFaultSpecsAreConfigErrors) {
     Pipeline pipeline;
     CancelToken cancel;

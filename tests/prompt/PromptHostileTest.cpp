@@ -105,5 +105,11 @@ TEST(PromptHostile, LooseTextOpeningWithABomRoundTrips) {
     EXPECT_NE(canonical.substr(0, 3), bom) << canonical;
     EXPECT_TRUE(parse_prompt(canonical) == doc) << canonical;
 }
+TEST(PromptHostile, OnlyByteOrderMarksAndBlanksAreAnEmptyPrompt) {
+    const std::string bom = "\xEF\xBB\xBF";
+    EXPECT_THROW(parse_prompt(bom + bom + "\n"), PromptParseError);
+    EXPECT_THROW(parse_prompt(bom + " \t"), PromptParseError);
+    EXPECT_EQ(parse_prompt(bom + bom + "x").plain_text, "x");
+}
 }  // namespace
 }  // namespace studio

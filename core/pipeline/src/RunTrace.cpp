@@ -111,8 +111,16 @@ torch::Tensor RunTrace::on_site(const std::string& site, SiteKind kind, const to
     if (full) {
         e = &entry(site, kind);
         record(*e, v, weight);
+    } else if (kind == SiteKind::Block && !m_first_nonfinite && !v.is_cuda()) {
+        // Basic level on the CPU, where a read-back costs nothing: one reduction per block (a
+        // double sum of finite values cannot overflow), the full record only when it is not finite.
+        if (!std::isfinite(v.detach().sum(torch::kFloat64).item<double>())) {
+            e = &entry(site, kind);
+            record(*e, v, weight);
+        }
     } else if (kind == SiteKind::Block && !m_first_nonfinite) {
-        // Basic level: blocks are only counted for non-finite values, read back at the step's end.
+        // Basic level on a GPU: blocks are only counted for non-finite values, read back at the
+        // step's end (one sync per step instead of one per block).
         const auto f = v.detach();
         m_pending.push_back(PendingBlock{site, observed_dtype(v, m_nx), m_step, f.numel(),
                                          torch::stack({torch::isnan(f).sum(), torch::isinf(f).sum()})});

@@ -240,15 +240,15 @@ void check_prompt_text(const std::string& text) {
 PromptDocument parse_prompt(const std::string& text) {
     check_prompt_text(text);
     const size_t begin = bom_length(text);
-    if (is_blank(std::string_view(text).substr(begin))) throw PromptParseError("prompt is empty", 1, 1);
+    // Every leading BOM goes: one kept in the text would be stripped again when the canonical
+    // form is parsed back, and BOMs before nothing but blanks are an empty prompt (fuzz findings).
+    size_t start = begin;
+    while (bom_length(std::string_view(text).substr(start))) start += 3;
+    if (is_blank(std::string_view(text).substr(start))) throw PromptParseError("prompt is empty", 1, 1);
 
     PromptDocument doc;
     if (!looks_like_xml(text)) {
         doc.is_xml = false;
-        // Every leading BOM goes: one kept in the text would be stripped again when the
-        // canonical form is parsed back (a fuzz finding), so the document would not round-trip.
-        size_t start = begin;
-        while (bom_length(std::string_view(text).substr(start))) start += 3;
         doc.plain_text = text.substr(start);
         return doc;
     }

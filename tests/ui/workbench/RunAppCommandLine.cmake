@@ -21,6 +21,16 @@ if(NOT out MATCHES "Precision Studio 0\\.")
   message(FATAL_ERROR "precision-cli --version printed: ${out}")
 endif()
 
+# Unknown values of --audit and --view are usage errors (exit 2) that name the value.
+run(2 ${APP} --settings ${OUT}/settings0.ini --data-dir ${OUT}/data0 --audit paranoid --quit-after-ms 1)
+if(NOT out MATCHES "unknown --audit level 'paranoid'")
+  message(FATAL_ERROR "--audit paranoid printed: ${out}")
+endif()
+run(2 ${APP} --settings ${OUT}/settings0.ini --data-dir ${OUT}/data0 --view sideways --quit-after-ms 1)
+if(NOT out MATCHES "unknown --view 'sideways'")
+  message(FATAL_ERROR "--view sideways printed: ${out}")
+endif()
+
 # An export made by the CLI, opened by file name: its prompt is restored (and autosaved on exit).
 run(0 ${CLI} init-random --preset tiny --out ${OUT}/tiny --seed 2)
 run(0 ${CLI} generate --model ${OUT}/tiny --prompt "1girl, command_line_marker" --seed 11 --steps 2

@@ -165,7 +165,9 @@ void AuditPanel::fillRuns()
         if (!m_reports[static_cast<size_t>(run)].present) continue;
         const QString name = run == 0 ? QStringLiteral("A") : QStringLiteral("B");
         const QString& label = m_labels[static_cast<size_t>(run)];
-        m_runCombo->addItem(label.isEmpty() ? name : name + QStringLiteral(" · ") + label, run);
+        // Slot labels from the image view already open with "A:" / "B:".
+        const bool named = label.startsWith(name + QLatin1Char(':'));
+        m_runCombo->addItem(label.isEmpty() ? name : named ? label : name + QStringLiteral(" · ") + label, run);
     }
     if (m_runCombo->count() == 0) m_runCombo->addItem(tr("No run"), -1);
     m_runCombo->setEnabled(m_runCombo->count() > 1);

@@ -92,6 +92,7 @@ public:
     JobStatusBar* jobStatus() const { return m_status; }
     LogPanel* logPanel() const { return m_log; }
     AuditPanel* auditPanel() const { return m_audit; }
+    QTabWidget* centreTabs() const { return m_centreTabs; }
     ErrorBanner* errorBanner() const { return m_banner; }
     QSplitter* mainSplitter() const { return m_mainSplitter; }
     QSplitter* centreSplitter() const { return m_centreSplitter; }
