@@ -27,6 +27,7 @@ for t in "${TARGETS[@]}"; do
   cp -n tests/fuzz/corpus/"$t"/* "$corpus"/ 2> /dev/null
   [ -d tests/fuzz/regressions/"$t" ] && cp -n tests/fuzz/regressions/"$t"/* "$corpus"/ 2> /dev/null
   log="$BUILD_DIR/fuzz-$t.log"
+  stamp=$(mktemp)  # findings of earlier runs stay in the folder; count only this run's
   echo "== fuzz_$t for ${SECONDS_PER_TARGET}s (log $log)"
   ASAN_OPTIONS=detect_leaks=1:allocator_may_return_null=1 UBSAN_OPTIONS=print_stacktrace=1 \
     "$BUILD_DIR/tests/fuzz/fuzz_$t" -max_total_time="$SECONDS_PER_TARGET" -runs="${FUZZ_RUNS:--1}" -max_len=65536 -timeout=10 -rss_limit_mb=2048 \
@@ -34,8 +35,9 @@ for t in "${TARGETS[@]}"; do
   rc=$?
   execs=$(grep -E '^stat::number_of_executed_units' "$log" | awk '{print $2}')
   cov=$(grep -E '#[0-9]+.*(DONE|pulse|NEW|REDUCE).*cov:' "$log" | tail -1 | sed -E 's/.*cov: ([0-9]+) ft: ([0-9]+).*/cov \1 ft \2/')
-  crashes=$(ls "$findings" 2> /dev/null | wc -l)
-  echo "   executions ${execs:-?}, ${cov:-cov ?}, corpus $(ls "$corpus" | wc -l) files, findings $crashes, exit $rc"
+  crashes=$(find "$findings" -type f -newer "$stamp" | wc -l)
+  rm -f "$stamp"
+  echo "   executions ${execs:-?}, ${cov:-cov ?}, corpus $(ls "$corpus" | wc -l) files, new findings $crashes, exit $rc"
   [ "$rc" -eq 0 ] && [ "$crashes" -eq 0 ] || status=1
 done
 exit $status

@@ -29,6 +29,11 @@ case "$SANITIZE" in
     cmake --build "$dir" -j"$(nproc)" --target test_ui_workbench
     export TSAN_OPTIONS="halt_on_error=1 second_deadlock_stack=1 suppressions=$(pwd)/tests/sanitizers/tsan.supp"
     "$dir/tests/ui/workbench/test_ui_workbench" --gtest_filter='GenerationWorker*:*Cancel*:*Queue*'
+    # The canary: with the same suppressions, a plain two-thread race in our own code is reported.
+    printf '#include <thread>\nint shared;\nint main() { std::thread t([] { ++shared; }); ++shared; t.join(); }\n' > "$dir/canary.cpp"
+    g++ -std=c++17 -fsanitize=thread -g -O1 -pthread "$dir/canary.cpp" -o "$dir/canary"
+    if "$dir/canary" 2> "$dir/canary.log"; then echo "TSan did not report the canary race" >&2; exit 1; fi
+    grep -q "data race" "$dir/canary.log" && echo "TSan canary: race reported, as it must be"
     ;;
   *)
     dir=${BUILD_DIR:-build-asan}

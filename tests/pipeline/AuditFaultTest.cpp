@@ -66,7 +66,13 @@ TEST(AuditFaults, EveryFaultFiresAtItsLayerAndTheCleanRunFiresNone) {
         }
         ++cases;
     }
-    EXPECT_EQ(cases, 14);
+    EXPECT_EQ(cases, 15);
+    // Every fault kind has a case of its own.
+    for (const auto& kind : fault_kind_names()) {
+        bool covered = false;
+        for (const auto& c : default_audit_cases()) covered = covered || c.inject.rfind(kind, 0) == 0;
+        EXPECT_TRUE(covered) << "no selftest case injects " << kind;
+    }
 }
 
 TEST(AuditFaults, ACheckMissesWhenTheFindingIsAbsent) {
@@ -176,6 +182,8 @@ TEST(AuditFaults, BadFaultSpecsAreConfigErrors) {
         EXPECT_THROW(pipeline.run(p, {}, cancel), ConfigError) << bad;
     }
     p.inject = "fp16-as-bf16:dit";  // needs the DiT asked in fp16
+    EXPECT_THROW(pipeline.run(p, {}, cancel), ConfigError);
+    p.inject = "autocast-off:dit";  // needs the DiT asked in an autocast precision
     EXPECT_THROW(pipeline.run(p, {}, cancel), ConfigError);
 }
 

@@ -57,7 +57,8 @@ void add_generation_options(CLI::App& cmd, GenerationOptions& o, bool with_preci
         ->check(CLI::IsMember({"off", "basic", "deep"}));
     cmd.add_option("--memory", o.memory,
                    "Text encoders after encoding: keep (cached), release (lower peak, reloaded next run), offload "
-                   "(to host memory, CUDA) or auto (by the device's memory)")
+                   "(to host memory, CUDA; the cached transformer waits there while they encode) or auto (by "
+                   "the device's memory)")
         ->check(CLI::IsMember({"auto", "keep", "release", "offload"}));
     cmd.add_option("--inject", o.inject, "Diagnostic fault, e.g. inf:dit.layers.1 (see selftest-audit)");
     cmd.add_flag("--no-progress", o.no_progress, "No progress bar");

@@ -6,6 +6,9 @@
 #include <spdlog/spdlog.h>
 
 #include <cstdlib>
+#if defined(__GLIBC__)
+#include <malloc.h>
+#endif
 #include <filesystem>
 #include <map>
 #include <mutex>
@@ -101,6 +104,18 @@ void set_log_level(LogLevel level) {
     spdlog::default_logger()->set_level(map[static_cast<int>(level)]);
 }
 
-void prepare_process_environment() { ::setenv("OMP_WAIT_POLICY", "PASSIVE", 0); }
+void prepare_process_environment() {
+    ::setenv("OMP_WAIT_POLICY", "PASSIVE", 0);
+#if defined(__GLIBC__)
+    // glibc hands blocks above its adaptive mmap threshold (at most 32 MiB) to fresh mmaps and
+    // unmaps them on free, so large activation tensors page-fault anew on every step: a fifth of
+    // the demo model's CPU time, and the VAE decode ran 2.4x slower. Blocks up to 256 MiB stay in
+    // the heap for reuse, unless the user tuned malloc through the environment.
+    if (!std::getenv("GLIBC_TUNABLES") && !std::getenv("MALLOC_MMAP_THRESHOLD_") && !std::getenv("MALLOC_TRIM_THRESHOLD_")) {
+        mallopt(M_MMAP_THRESHOLD, 256 << 20);
+        mallopt(M_TRIM_THRESHOLD, 512 << 20);
+    }
+#endif
+}
 
 }  // namespace studio

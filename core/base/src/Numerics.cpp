@@ -57,6 +57,7 @@ std::string Numerics::label() const {
     if (reduced()) s += emulated ? " emulated" : " native";
     if (precision == Precision::TF32 && device.is_cpu()) s += " (= fp32 on CPU)";
     if (autocast()) s += " (fp32 weights, per-op dtypes)";
+    if (fault_autocast_off) s += " [injected: autocast off]";
     if (fault_rounding) s += *fault_rounding == torch::kFloat32 ? " [injected: no rounding]" : " [injected: rounds " + dtype_name(*fault_rounding) + "]";
     return s;
 }
@@ -97,7 +98,7 @@ ComputeScope::ComputeScope(const Numerics& nx) {
         ctx.setAllowTF32CuDNN(want);
         m_tf32 = true;
     }
-    if (const auto dtype = nx.autocast()) {
+    if (const auto dtype = nx.autocast(); dtype && !nx.fault_autocast_off) {
         m_autocast_device = nx.device.type();
         m_prev_autocast = autocast_enabled(m_autocast_device);
         m_prev_autocast_dtype = autocast_dtype(m_autocast_device);

@@ -5,6 +5,7 @@ namespace studio {
 std::vector<AuditCase> default_audit_cases() {
     const std::string bf16 = "bf16";
     const std::string dit_fp16 = "text=bf16,clip=bf16,dit=fp16,vae=bf16";
+    const std::string dit_autocast = "text=bf16,clip=bf16,dit=autocast-bf16,vae=bf16";
     return {
         {"clean", "", bf16, false, "", "", ""},
         {"skip-rounding:dit", "skip-rounding:dit", bf16, false, code::kPrecisionSignature, "dit", ""},
@@ -19,6 +20,7 @@ std::vector<AuditCase> default_audit_cases() {
         {"overflow:dit.layers.1", "overflow:dit.layers.1", bf16, false, code::kFp16OverflowRisk, "dit", "layers.1"},
         {"overflow:clip.encoder.layers.0", "overflow:clip.encoder.layers.0", bf16, false, code::kFp16OverflowRisk, "clip",
          "encoder.layers.0"},
+        {"autocast-off:dit", "autocast-off:dit", dit_autocast, false, code::kDtypeMismatch, "dit", ""},
         {"zero-image", "zero-image", bf16, false, code::kImageBlack, "", ""},
         {"zero-image + fp32 fallback", "zero-image", bf16, true, code::kVaeFallbackUsed, "vae", ""},
     };

@@ -16,7 +16,7 @@ constexpr KindName kKinds[] = {
     {FaultKind::SkipRounding, "skip-rounding", false}, {FaultKind::Fp16AsBf16, "fp16-as-bf16", false},
     {FaultKind::Bf16AsFp32, "bf16-as-fp32", false},    {FaultKind::Fp32Weights, "fp32-weights", true},
     {FaultKind::Inf, "inf", true},                      {FaultKind::Overflow, "overflow", true},
-    {FaultKind::ZeroImage, "zero-image", false},
+    {FaultKind::ZeroImage, "zero-image", false},        {FaultKind::AutocastOff, "autocast-off", false},
 };
 }  // namespace
 

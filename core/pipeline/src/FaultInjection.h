@@ -11,7 +11,7 @@
 
 namespace studio {
 
-enum class FaultKind { SkipRounding, Fp16AsBf16, Bf16AsFp32, Fp32Weights, Inf, Overflow, ZeroImage };
+enum class FaultKind { SkipRounding, Fp16AsBf16, Bf16AsFp32, Fp32Weights, Inf, Overflow, ZeroImage, AutocastOff };
 
 struct FaultSpec {
     FaultKind kind{FaultKind::Inf};

@@ -70,6 +70,12 @@ Numerics RunContext::numerics(Module m) const {
             else nx = Numerics::make(Precision::BF16, device, params.numerics);
             break;
         case FaultKind::Bf16AsFp32: nx = Numerics::make(Precision::FP32, device); break;
+        case FaultKind::AutocastOff:
+            if (!nx.autocast())
+                throw ConfigError("fault " + fault->to_string() + " needs " + to_string(m) +
+                                  " in autocast-bf16 or autocast-fp16 (asked " + to_string(asked) + ")");
+            nx.fault_autocast_off = true;
+            break;
         case FaultKind::Fp32Weights:
             if (!nx.emulated) throw ConfigError("fault fp32-weights needs emulated numerics (--numerics emulated)");
             break;
@@ -123,6 +129,19 @@ void bring_to(const std::shared_ptr<Loaded<M>>& l, const torch::Device& device) 
     auto params = l->model->parameters();
     if (!params.empty() && params.front().device() != device) l->model->to(device);
 }
+// Offload swaps the halves: a transformer cached by an earlier run waits in host memory while the
+// encoders use the device, so the peak is the larger half, not both.
+void park_cached_transformers(ModelCache& cache, const torch::Device& device) {
+    bool moved = false;
+    for (const auto& dit : cache.all_of<LoadedDit>("dit")) {
+        auto params = dit->model->parameters();
+        if (params.empty() || params.front().device() != device) continue;
+        dit->model->drop_cuda_graph();
+        move_to_host(*dit->model);
+        moved = true;
+    }
+    if (moved) free_cached_device_memory(device);
+}
 }  // namespace
 
 void load_text_step(RunContext& ctx, ModelCache& cache, const ModelFolder& folder, LoadedModels& m) {
@@ -134,6 +153,7 @@ void load_text_step(RunContext& ctx, ModelCache& cache, const ModelFolder& folde
     }
     ctx.progress("load", 0, ctx.params.steps, -1);
     ctx.timed("load", [&] {
+        if (ctx.params.memory == MemoryPolicy::Offload && ctx.device.is_cuda()) park_cached_transformers(cache, ctx.device);
         m.gemma_tok = cached_tokenizer(cache, "tokenizer-gemma", te);
         m.jina_tok = cached_tokenizer(cache, "tokenizer-jina", ce);
         const Numerics nt = ctx.numerics(Module::Text), nc = ctx.numerics(Module::Clip);
@@ -173,6 +193,7 @@ void load_image_step(RunContext& ctx, ModelCache& cache, const ModelFolder& fold
             bend_weights(ctx, Module::Dit, *d);
             return d;
         }, fault_suffix(ctx, Module::Dit));
+        bring_to(m.dit, ctx.device);  // parked in host memory by the offload policy
         ctx.cancel.throw_if_cancelled();
         m.vae = load_cached<Vae>(cache, "vae", ve, nv, [&] {
             auto v = load_vae(ve, nv);

@@ -8,6 +8,7 @@
 #include <map>
 #include <memory>
 #include <string>
+#include <vector>
 
 namespace studio {
 
@@ -37,6 +38,14 @@ public:
         for (auto it = m_entries.begin(); it != m_entries.end();) it = it->second.kind == kind ? m_entries.erase(it) : std::next(it);
     }
     size_t size() const { return m_entries.size(); }
+    // Every cached object of `kind` (to move them between devices without a key).
+    template <typename T>
+    std::vector<std::shared_ptr<T>> all_of(const std::string& kind) const {
+        std::vector<std::shared_ptr<T>> out;
+        for (const auto& [k, e] : m_entries)
+            if (e.kind == kind) out.push_back(std::static_pointer_cast<T>(e.object));
+        return out;
+    }
 
 private:
     struct Entry {

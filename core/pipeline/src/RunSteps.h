@@ -71,6 +71,11 @@ std::shared_ptr<Tokenizer> cached_tokenizer(ModelCache& cache, const std::string
 void load_text_step(RunContext& ctx, ModelCache& cache, const ModelFolder& folder, LoadedModels& m);
 // Keeps, releases or offloads the text encoders once the prompt is encoded (report.memory_policy).
 void text_encoder_policy_step(RunContext& ctx, ModelCache& cache, LoadedModels& m);
+// Hands the caching allocator's unused blocks back to the driver (CUDA; nothing elsewhere).
+void free_cached_device_memory(const torch::Device& device);
+// Moves a module's parameters and buffers to host memory, pinned where CUDA is built in so the
+// way back runs at full bus speed.
+void move_to_host(torch::nn::Module& module);
 // The transformer and the VAE in their precisions (cached between runs).
 void load_image_step(RunContext& ctx, ModelCache& cache, const ModelFolder& folder, LoadedModels& m);
 // Prompt (and negative with CFG) -> caption features, mask and pooled CLIP vector.

@@ -112,9 +112,10 @@ torch::Tensor RunTrace::on_site(const std::string& site, SiteKind kind, const to
         e = &entry(site, kind);
         record(*e, v, weight);
     } else if (kind == SiteKind::Block && !m_first_nonfinite && !v.is_cuda()) {
-        // Basic level on the CPU, where a read-back costs nothing: one reduction per block (a
-        // double sum of finite values cannot overflow), the full record only when it is not finite.
-        if (!std::isfinite(v.detach().sum(torch::kFloat64).item<double>())) {
+        // Basic level on the CPU, where a read-back costs nothing: one sum per block (NaN or Inf
+        // in, non-finite out), the full record with exact counts only when it is not finite. A
+        // sum that overflows on finite values costs that record and finds nothing.
+        if (!std::isfinite(v.detach().sum().item<double>())) {
             e = &entry(site, kind);
             record(*e, v, weight);
         }

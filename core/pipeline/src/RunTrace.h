@@ -27,10 +27,8 @@ public:
 
     // Sites that follow belong to `m`, whose submodules are named from `root` (checkpoint paths).
     void begin_module(Module m, const torch::nn::Module& root, const Numerics& nx);
-    void set_step(int step) {
-        flush_block_checks();
-        m_step = step;
-    }
+    // No read-back here: the block checks of every step wait for the module's end (one sync).
+    void set_step(int step) { m_step = step; }
     // The module's output as the pipeline receives it (always traced unless the level is off).
     torch::Tensor module_output(const torch::Tensor& value);
 

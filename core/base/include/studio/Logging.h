@@ -20,7 +20,8 @@ void remove_log_callback(int id);
 void set_log_level(LogLevel level);
 
 // Call first thing in main(): OpenMP worker threads wait passively unless the user chose
-// otherwise. Spinning workers made a 4 s CPU run take 14-67 s on a busy 2-core machine.
+// otherwise (spinning workers made a 4 s CPU run take 14-67 s on a busy 2-core machine), and
+// glibc's malloc keeps large blocks for reuse instead of mapping them anew (see Logging.cpp).
 void prepare_process_environment();
 
 }  // namespace studio

@@ -37,6 +37,9 @@ struct Numerics {
     // Fault injection only (precision-cli --inject): emulation rounds through this dtype instead
     // of storage(); kFloat32 = no rounding at all. Named in label(), so caches keep it apart.
     std::optional<torch::Dtype> fault_rounding;
+    // Fault injection only: an autocast precision whose autocast region is never entered, as a
+    // pipeline that forgets its `torch.autocast` block would run it.
+    bool fault_autocast_off{false};
 
     static Numerics make(Precision p, torch::Device device, NumericsMode mode = NumericsMode::Auto);
     static Numerics fp32_cpu() { return make(Precision::FP32, torch::kCPU); }

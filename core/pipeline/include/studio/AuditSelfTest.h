@@ -18,6 +18,9 @@ struct AuditCase {
     std::string expect_layer;   // prefix of the finding's layer ("" = any)
 };
 
+// The names of every diagnostic fault kind ("inf", "zero-image", ...), for help texts.
+std::vector<std::string> fault_kind_names();
+
 // One case per fault kind, on layers every NewBie model has (first and second blocks).
 std::vector<AuditCase> default_audit_cases();
 

@@ -23,7 +23,8 @@ enum class SystemPromptMode { Training, None, Custom };
 enum class AuditLevel { Off, Basic, Deep };
 // What happens to the text encoders once the prompt is encoded: keep them resident (cached for
 // the next run), release them before the transformer loads (lower peak, re-loaded next run), or
-// offload them to host memory (CUDA only; moved back for the next encode). Auto picks by the
+// offload them to host memory (CUDA only; moved back for the next encode, while the cached
+// transformer waits in host memory: the two halves never share the device). Auto picks by the
 // device's memory.
 enum class MemoryPolicy { Auto, Keep, Release, Offload };
 

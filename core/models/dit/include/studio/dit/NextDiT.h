@@ -46,6 +46,9 @@ public:
     // With the fast kernels on CUDA, the main layer stack runs as one captured CUDA graph per
     // input shape (no launch gaps); off by STUDIO_CUDA_GRAPHS=0 or here. Never with a trace.
     void set_cuda_graphs(bool on) { m_cuda_graphs = on; }
+    // Drops a captured step graph: it holds the weights' device addresses, so it must go before
+    // the weights move (offload to host memory and back).
+    void drop_cuda_graph() { m_graph.reset(); }
     bool cuda_graph_used() const { return m_graph_used; }
 
     Dense x_embedder{nullptr};
