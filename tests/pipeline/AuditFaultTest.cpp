@@ -193,9 +193,13 @@ TEST(AuditAutocast, Bf16IsTracedPerOpAndKeptFp32SitesAreNamed) {
     auto p = params_for(find_case("clean"));
     p.precision = PrecisionConfig::parse("text=fp32,clip=fp32,dit=autocast-bf16,vae=fp32");
     const auto r = pipeline.run(p, {}, cancel).report;
-    int lowered = 0, kept = 0;
+    int lowered = 0, kept = 0, cast_in = 0;
     for (const auto& l : r.layers) {
         if (l.module != "dit") continue;
+        // The cast autocast makes is visible: fp32 activations enter, bf16 leaves.
+        if (l.kind == "linear" && l.input_dtype == "fp32" && l.output_dtype == "bf16") ++cast_in;
+        if (l.kind == "linear" || l.kind == "norm") EXPECT_FALSE(l.input_dtype.empty()) << l.layer;
+        if (l.kind == "block" || l.kind == "module") EXPECT_TRUE(l.input_dtype.empty()) << l.layer;
         if (l.output_dtype == "bf16") ++lowered;
         if (l.output_dtype == "fp32") ++kept;
         if (l.kind == "linear") EXPECT_EQ(l.output_dtype, "bf16") << "autocast runs linears in bf16: " << l.layer;
@@ -203,6 +207,7 @@ TEST(AuditAutocast, Bf16IsTracedPerOpAndKeptFp32SitesAreNamed) {
     }
     EXPECT_GT(lowered, 0);
     EXPECT_GT(kept, 0);
+    EXPECT_GT(cast_in, 0);
     bool info = false;
     for (const auto& f : r.findings) {
         EXPECT_NE(f.code, std::string(code::kDtypeMismatch)) << f.message;

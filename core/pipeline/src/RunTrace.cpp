@@ -45,7 +45,7 @@ RunTrace::Entry& RunTrace::entry(const std::string& site, SiteKind kind) {
     return m_entries.back();
 }
 
-void RunTrace::record(Entry& e, const torch::Tensor& value, const torch::Tensor& weight) {
+void RunTrace::record(Entry& e, const torch::Tensor& value, const torch::Tensor& weight, const torch::Tensor& input) {
     auto& s = e.stats;
     const auto f = value.detach().to(torch::kFloat32).reshape({-1});
     if (f.numel() == 0) {
@@ -95,6 +95,7 @@ void RunTrace::record(Entry& e, const torch::Tensor& value, const torch::Tensor&
     // sample decides that too.
     s.output_dtype = value.scalar_type() == torch::kFloat32 ? observed_dtype(sample, m_nx) : observed_dtype(value, m_nx);
     if ((nan || inf) && s.first_nonfinite_step < 0) s.first_nonfinite_step = std::max(m_step, 0);
+    if (input.defined()) s.input_dtype = observed_dtype_sampled(input);
     if (weight.defined() && !e.weight_seen) {
         s.weight_dtype = observed_dtype(weight, m_nx);
         e.weight_seen = true;
@@ -119,8 +120,16 @@ torch::Tensor RunTrace::apply_fault(const std::string& site, SiteKind kind, cons
     return m_nx.q(value * (4 * kFp16Max / std::max(max_abs, 1e-6)));
 }
 
+// Observed dtype of a site's input, the emulated case judged on a strided sample as the output is.
+std::string RunTrace::observed_dtype_sampled(const torch::Tensor& t) const {
+    if (t.scalar_type() != torch::kFloat32 || t.numel() == 0) return observed_dtype(t, m_nx);
+    constexpr int64_t kSample = 65536;
+    const auto f = t.detach().reshape({-1});
+    return observed_dtype((f.numel() > kSample ? f.slice(0, 0, f.numel(), f.numel() / kSample) : f).contiguous(), m_nx);
+}
+
 torch::Tensor RunTrace::on_site(const std::string& site, SiteKind kind, const torch::Tensor& value,
-                                const torch::Tensor& weight) {
+                                const torch::Tensor& weight, const torch::Tensor& input) {
     const torch::Tensor v = apply_fault(site, kind, value);
     if (m_nx.device.is_cuda() && !m_tf32.count(m_module)) {
         const auto& ctx = at::globalContext();
@@ -131,14 +140,14 @@ torch::Tensor RunTrace::on_site(const std::string& site, SiteKind kind, const to
     Entry* e = nullptr;
     if (full) {
         e = &entry(site, kind);
-        record(*e, v, weight);
+        record(*e, v, weight, input);
     } else if (kind == SiteKind::Block && !m_first_nonfinite && !v.is_cuda()) {
         // Basic level on the CPU, where a read-back costs nothing: one sum per block (NaN or Inf
         // in, non-finite out), the full record with exact counts only when it is not finite. A
         // sum that overflows on finite values costs that record and finds nothing.
         if (!std::isfinite(v.detach().sum().item<double>())) {
             e = &entry(site, kind);
-            record(*e, v, weight);
+            record(*e, v, weight, input);
         }
     } else if (kind == SiteKind::Block && !m_first_nonfinite) {
         // Basic level on a GPU: blocks are only counted for non-finite values, read back at the
@@ -154,7 +163,7 @@ torch::Tensor RunTrace::on_site(const std::string& site, SiteKind kind, const to
 
 torch::Tensor RunTrace::module_output(const torch::Tensor& value) {
     flush_block_checks();
-    return on_site("output", SiteKind::Module, value, {});
+    return on_site("output", SiteKind::Module, value, {}, {});
 }
 
 void RunTrace::flush_block_checks() {

@@ -33,7 +33,7 @@ public:
     torch::Tensor module_output(const torch::Tensor& value);
 
     torch::Tensor on_site(const std::string& site, SiteKind kind, const torch::Tensor& value,
-                          const torch::Tensor& weight) override;
+                          const torch::Tensor& weight, const torch::Tensor& input) override;
     std::string path_of(const torch::nn::Module& m) const override;
     void note(const std::string& key, const std::string& value) override { m_notes.emplace(key, value); }
 
@@ -58,7 +58,8 @@ private:
         bool weight_seen{false};
     };
     Entry& entry(const std::string& site, SiteKind kind);
-    void record(Entry& e, const torch::Tensor& value, const torch::Tensor& weight);
+    std::string observed_dtype_sampled(const torch::Tensor& t) const;
+    void record(Entry& e, const torch::Tensor& value, const torch::Tensor& weight, const torch::Tensor& input);
     torch::Tensor apply_fault(const std::string& site, SiteKind kind, const torch::Tensor& value);
 
     struct PendingBlock {

@@ -83,12 +83,26 @@ QTreeWidgetItem* findingItem(const AuditPanel& panel, const QString& code)
 
 }  // namespace
 
+TEST(AuditPanel, InputColumnShowsTheDtypeEnteringTheSite)
+{
+    // An autocast linear: fp32 activations in, bf16 out.
+    const char* layers = R"json([{"module":"dit","layer":"layers.0.attention.qkv","kind":"linear","weight_dtype":"fp32",
+        "input_dtype":"fp32","output_dtype":"bf16","value_precision":"bf16","max_abs":3,"fp16_headroom_bits":14.4,
+        "nan":0,"inf":0,"beyond_fp16":0,"first_nonfinite_step":-1}])json";
+    AuditPanel panel;
+    panel.setReports(report(layers, "[]"), {}, QStringLiteral("autocast-bf16"), {});
+    ASSERT_EQ(panel.layerModel()->rowCount(), 1);
+    EXPECT_EQ(panel.layerModel()->index(0, Col::ColInput).data().toString(), QStringLiteral("fp32"));
+    EXPECT_EQ(panel.layerModel()->index(0, Col::ColOutput).data().toString(), QStringLiteral("bf16"));
+    EXPECT_EQ(panel.layerModel()->headerData(Col::ColInput, Qt::Horizontal).toString(), QStringLiteral("Input"));
+}
+
 TEST(AuditPanel, ShowsEveryLayerInModelOrderAndFiltersByModule)
 {
     AuditPanel panel;
     panel.setReports(faultReport(), {}, QStringLiteral("fp16"), {});
     EXPECT_EQ(panel.layerModel()->rowCount(), 9);
-    EXPECT_EQ(panel.layerModel()->columnCount(), 12);
+    EXPECT_EQ(panel.layerModel()->columnCount(), 13);
     EXPECT_TRUE(panel.placeholderText().isEmpty());
     // Model order: the clip row written last in the report comes after text, before dit.
     EXPECT_EQ(shownPaths(panel), (QStringList{"text.layers.0", "text.output", "clip.output", "dit.x_embedder", "dit.layers.0",

@@ -34,6 +34,7 @@ AuditLayer layerFrom(const QJsonObject& o, int index)
     l.layer = o.value(QLatin1String("layer")).toString();
     l.kind = o.value(QLatin1String("kind")).toString();
     l.weightDtype = o.value(QLatin1String("weight_dtype")).toString();
+    l.inputDtype = o.value(QLatin1String("input_dtype")).toString();
     l.outputDtype = o.value(QLatin1String("output_dtype")).toString();
     l.valuePrecision = o.value(QLatin1String("value_precision")).toString();
     l.maxAbs = number(o.value(QLatin1String("max_abs")));

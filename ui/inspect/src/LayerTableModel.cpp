@@ -53,12 +53,12 @@ QVariant LayerTableModel::headerData(int section, Qt::Orientation orientation, i
 {
     if (orientation != Qt::Horizontal) return {};
     // Two-line headers keep the numeric columns as narrow as their numbers.
-    static const char* names[] = {"Module", "Layer", "Kind", "Weight", "Output", "Value\nprecision", "max |x|",
+    static const char* names[] = {"Module", "Layer", "Kind", "Weight", "Input", "Output", "Value\nprecision", "max |x|",
                                   "fp16 headroom\n(bits)", "NaN", "Inf", "> fp16", "First non-\nfinite step"};
     static const char* tips[] = {
         "Pipeline module", "Checkpoint-style path of the site inside the module",
         "module output, block, linear, attention, norm or conv", "Observed storage dtype of the site's weight",
-        "Observed dtype of the site's output",
+        "Observed dtype of the tensor entering the site (deep audit)", "Observed dtype of the site's output",
         "Precision the output values really use: bf16 (7 mantissa bits), fp16/tf32 (10) or fp32; — below 1000 values",
         "Largest finite |x| over every call", "log2(65504 / max |x|) in bits; under 1 bit is close to fp16 overflow",
         "NaN values over every call", "Inf values over every call", "Finite values beyond fp16's 65504",
@@ -76,6 +76,7 @@ QString LayerTableModel::text(const AuditLayer& l, int column) const
     case ColLayer: return l.layer;
     case ColKind: return l.kind;
     case ColWeight: return orDash(l.weightDtype);
+    case ColInput: return orDash(l.inputDtype);
     case ColOutput: return orDash(l.outputDtype);
     case ColValues: return orDash(l.valuePrecision);
     case ColMaxAbs: return std::isfinite(l.maxAbs) ? QString::number(l.maxAbs, 'g', 5) : QStringLiteral("—");

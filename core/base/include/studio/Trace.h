@@ -16,9 +16,10 @@ class TraceSink {
 public:
     virtual ~TraceSink() = default;
     // `site` is a path inside the current module ("layers.3.attention.qkv"); `weight` is the
-    // site's weight (undefined when none). Returns the tensor the model continues with.
+    // site's weight and `input` the tensor entering it (each undefined when not given). Returns
+    // the tensor the model continues with.
     virtual torch::Tensor on_site(const std::string& site, SiteKind kind, const torch::Tensor& value,
-                                  const torch::Tensor& weight) = 0;
+                                  const torch::Tensor& weight, const torch::Tensor& input) = 0;
     // Path of a registered submodule ("" when unknown: the site is then not traced).
     virtual std::string path_of(const torch::nn::Module& m) const = 0;
     // A fact the library decided at run time ("attention-backend" -> "flash"), first one per key kept.
@@ -32,17 +33,17 @@ extern thread_local TraceSink* t_sink;
 inline bool tracing() { return trace_detail::t_sink != nullptr; }
 
 inline torch::Tensor trace(const char* site, SiteKind kind, const torch::Tensor& value,
-                           const torch::Tensor& weight = {}) {
+                           const torch::Tensor& weight = {}, const torch::Tensor& input = {}) {
     auto* s = trace_detail::t_sink;
-    return s ? s->on_site(site, kind, value, weight) : value;
+    return s ? s->on_site(site, kind, value, weight, input) : value;
 }
 
 inline torch::Tensor trace(const torch::nn::Module& m, SiteKind kind, const torch::Tensor& value,
-                           const torch::Tensor& weight = {}) {
+                           const torch::Tensor& weight = {}, const torch::Tensor& input = {}) {
     auto* s = trace_detail::t_sink;
     if (!s) return value;
     const std::string path = s->path_of(m);
-    return path.empty() ? value : s->on_site(path, kind, value, weight);
+    return path.empty() ? value : s->on_site(path, kind, value, weight, input);
 }
 
 inline void trace_note(const std::string& key, const std::string& value) {

@@ -33,7 +33,7 @@ DenseImpl::DenseImpl(int64_t in, int64_t out, bool with_bias) {
 }
 
 torch::Tensor DenseImpl::forward(const torch::Tensor& x, const Numerics& nx) {
-    return trace(*this, SiteKind::Linear, nx.q(torch::linear(x, weight, bias)), weight);
+    return trace(*this, SiteKind::Linear, nx.q(torch::linear(x, weight, bias)), weight, x);
 }
 
 RmsNormImpl::RmsNormImpl(int64_t dim, double eps_) : eps(eps_) {
@@ -41,7 +41,7 @@ RmsNormImpl::RmsNormImpl(int64_t dim, double eps_) : eps(eps_) {
 }
 
 torch::Tensor RmsNormImpl::forward(const torch::Tensor& x, const Numerics& nx) {
-    return trace(*this, SiteKind::Norm, rms_norm(x, weight, eps, nx), weight);
+    return trace(*this, SiteKind::Norm, rms_norm(x, weight, eps, nx), weight, x);
 }
 
 FeedForwardImpl::FeedForwardImpl(int64_t dim, int64_t hidden) {
@@ -127,7 +127,7 @@ torch::Tensor JointAttentionImpl::forward(const torch::Tensor& x, const KeyMask&
         o = attend(q, k, v, keys.mask.view({B, 1, 1, S}), nx);
     }
     o = o.reshape({B, K, R, S, D}).permute({0, 3, 1, 2, 4}).reshape({B, S, H * D});
-    return out->forward(trace(*this, SiteKind::Attention, o), nx);
+    return out->forward(trace(*this, SiteKind::Attention, o, {}, q), nx);
 }
 
 JointBlockImpl::JointBlockImpl(const DitConfig& c, bool modulated) {

@@ -50,7 +50,7 @@ public:
 
 private:
     torch::Tensor norm(const torch::Tensor& x, const Params& p) const {
-        return trace(*p, SiteKind::Norm, rms_norm(x, p->weight, m_c.rms_eps, m_nx, /*one_plus_weight=*/true), p->weight);
+        return trace(*p, SiteKind::Norm, rms_norm(x, p->weight, m_c.rms_eps, m_nx, /*one_plus_weight=*/true), p->weight, x);
     }
 
     torch::Tensor attention_block(const torch::Tensor& x, const torch::Tensor& mask, const RopeTables& rope) {
@@ -67,7 +67,7 @@ private:
             v = v.repeat_interleave(rep, 1);
         }
         const double scale = 1.0 / std::sqrt(m_c.query_pre_attn_scalar);
-        auto o = trace(*this, SiteKind::Attention, studio::attention(q, k, v, mask, scale, m_nx));
+        auto o = trace(*this, SiteKind::Attention, studio::attention(q, k, v, mask, scale, m_nx), {}, q);
         return linear(o.transpose(1, 2).reshape({b, l, m_c.num_heads * d}), o_proj, m_nx);
     }
 

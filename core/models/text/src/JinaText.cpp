@@ -31,7 +31,7 @@ public:
         const auto qkv = linear(x, Wqkv, m_nx).view({b, l, 3, heads, d}).permute({2, 0, 3, 1, 4});
         const auto q = apply_rope(qkv[0], rope, m_nx);
         const auto k = apply_rope(qkv[1], rope, m_nx);
-        auto o = trace(*this, SiteKind::Attention, studio::attention(q, k, qkv[2], keys, 1.0 / std::sqrt(static_cast<double>(d)), m_nx));
+        auto o = trace(*this, SiteKind::Attention, studio::attention(q, k, qkv[2], keys, 1.0 / std::sqrt(static_cast<double>(d)), m_nx), {}, q);
         o = linear(o.transpose(1, 2).reshape({b, l, heads * d}), out_proj, m_nx);
         const auto h = layer_norm(m_nx.q(x + o), norm1, m_c.layer_norm_eps, m_nx);
         const auto m = linear(m_nx.q(torch::gelu(linear(h, fc1, m_nx))), fc2, m_nx);

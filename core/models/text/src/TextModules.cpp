@@ -22,14 +22,14 @@ Params make_params(const std::vector<int64_t>& weight_shape, const std::vector<i
 std::shared_ptr<torch::nn::Module> make_group() { return std::make_shared<torch::nn::Module>(); }
 
 torch::Tensor linear(const torch::Tensor& x, const Params& p, const Numerics& nx) {
-    return trace(*p, SiteKind::Linear, nx.q(torch::linear(x, p->weight, p->bias)), p->weight);
+    return trace(*p, SiteKind::Linear, nx.q(torch::linear(x, p->weight, p->bias)), p->weight, x);
 }
 
 torch::Tensor layer_norm(const torch::Tensor& x, const Params& p, double eps, const Numerics& nx) {
     const auto w = p->weight.to(torch::kFloat32);
     const auto b = p->bias.defined() ? p->bias.to(torch::kFloat32) : torch::Tensor();
     const auto y = torch::layer_norm(x.to(torch::kFloat32), {x.size(-1)}, w, b, eps);
-    return trace(*p, SiteKind::Norm, nx.q(y.to(x.scalar_type())), p->weight);
+    return trace(*p, SiteKind::Norm, nx.q(y.to(x.scalar_type())), p->weight, x);
 }
 
 RopeTables rope_tables(int64_t length, int64_t dim, double theta, double factor, const Numerics& nx) {

@@ -14,7 +14,7 @@ VaeConv2dImpl::VaeConv2dImpl(int64_t in, int64_t out, int64_t kernel, int64_t st
 }
 
 torch::Tensor VaeConv2dImpl::forward(const torch::Tensor& x) {
-    return trace(*this, SiteKind::Conv, m_nx.q(torch::conv2d(x, weight, bias, {m_stride, m_stride}, {m_padding, m_padding})), weight);
+    return trace(*this, SiteKind::Conv, m_nx.q(torch::conv2d(x, weight, bias, {m_stride, m_stride}, {m_padding, m_padding})), weight, x);
 }
 
 VaeLinearImpl::VaeLinearImpl(int64_t in, int64_t out, const Numerics& nx) : m_nx(nx) {
@@ -23,7 +23,7 @@ VaeLinearImpl::VaeLinearImpl(int64_t in, int64_t out, const Numerics& nx) : m_nx
 }
 
 torch::Tensor VaeLinearImpl::forward(const torch::Tensor& x) {
-    return trace(*this, SiteKind::Linear, m_nx.q(torch::linear(x, weight, bias)), weight);
+    return trace(*this, SiteKind::Linear, m_nx.q(torch::linear(x, weight, bias)), weight, x);
 }
 
 VaeGroupNormImpl::VaeGroupNormImpl(int64_t groups, int64_t channels, const Numerics& nx, double eps)
@@ -38,12 +38,12 @@ torch::Tensor VaeGroupNormImpl::normalized_fp32(const torch::Tensor& x) {
 }
 
 torch::Tensor VaeGroupNormImpl::forward(const torch::Tensor& x) {
-    return trace(*this, SiteKind::Norm, m_nx.q(normalized_fp32(x).to(x.scalar_type())), weight);
+    return trace(*this, SiteKind::Norm, m_nx.q(normalized_fp32(x).to(x.scalar_type())), weight, x);
 }
 
 torch::Tensor VaeGroupNormImpl::forward_silu(const torch::Tensor& x) {
     auto y = m_nx.q(normalized_fp32(x).to(x.scalar_type()));
-    return trace(*this, SiteKind::Norm, m_nx.q(torch::silu_(y)), weight);
+    return trace(*this, SiteKind::Norm, m_nx.q(torch::silu_(y)), weight, x);
 }
 
 VaeResnetBlockImpl::VaeResnetBlockImpl(int64_t in, int64_t out, int64_t groups, const Numerics& nx) : m_nx(nx) {
@@ -98,7 +98,7 @@ torch::Tensor VaeAttentionImpl::forward(const torch::Tensor& x) {
             o.narrow(2, start, n).copy_(attention(q.narrow(2, start, n), k, v, torch::Tensor(), scale, m_nx));
         }
     }
-    o = m_out->forward(trace(*this, SiteKind::Attention, o).squeeze(1));  // [B, HW, C]
+    o = m_out->forward(trace(*this, SiteKind::Attention, o, {}, q).squeeze(1));  // [B, HW, C]
     o = o.transpose(1, 2).reshape({b, c, hgt, wid});
     o.add_(x);
     return m_nx.q(o);

@@ -13,7 +13,7 @@ enum class AuditSeverity { Info = 0, Warning = 1, Error = 2 };
 
 struct AuditLayer {
     QString module, layer, kind;
-    QString weightDtype, outputDtype, valuePrecision;  // "" = none / not enough values
+    QString weightDtype, inputDtype, outputDtype, valuePrecision;  // "" = none / not enough values
     double maxAbs{0};
     double headroomBits{0};  // NaN when the report has none (no finite value was seen)
     qint64 nan{0}, inf{0}, beyondFp16{0};

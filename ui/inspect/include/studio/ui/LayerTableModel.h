@@ -15,7 +15,7 @@ class LayerTableModel : public QAbstractTableModel {
     Q_OBJECT
 public:
     enum Column {
-        ColModule, ColLayer, ColKind, ColWeight, ColOutput, ColValues, ColMaxAbs, ColHeadroom,
+        ColModule, ColLayer, ColKind, ColWeight, ColInput, ColOutput, ColValues, ColMaxAbs, ColHeadroom,
         ColNan, ColInf, ColBeyond, ColFirstStep, ColumnCount
     };
     enum Role { SortRole = Qt::UserRole, ProblemRole, ModuleRole };
