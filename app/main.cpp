@@ -144,7 +144,11 @@ int main(int argc, char** argv) {
         std::fprintf(stderr, "precision-studio: unknown --audit level '%s' (basic, deep or off)\n", qPrintable(opt.audit));
         return 2;
     }
-    static const QStringList views{"side", "wipe", "flicker", "diff", "audit"};
+    static const QMap<QString, ui::CompareView::Mode> modes{{"side", ui::CompareView::Mode::SideBySide},
+                                                           {"wipe", ui::CompareView::Mode::Wipe},
+                                                           {"flicker", ui::CompareView::Mode::Flicker},
+                                                           {"diff", ui::CompareView::Mode::Difference}};
+    const QStringList views = QStringList(modes.keys()) << QStringLiteral("audit");
     if (!opt.view.isEmpty() && !views.contains(opt.view)) {
         std::fprintf(stderr, "precision-studio: unknown --view '%s' (%s)\n", qPrintable(opt.view), qPrintable(views.join(", ")));
         return 2;
@@ -175,10 +179,6 @@ int main(int argc, char** argv) {
     }
     openStartupFiles(window, opt.files);
     if (opt.form) window.promptPanel()->tabs()->setCurrentIndex(ui::PromptPanel::FormTab);
-    static const QMap<QString, ui::CompareView::Mode> modes{{"side", ui::CompareView::Mode::SideBySide},
-                                                           {"wipe", ui::CompareView::Mode::Wipe},
-                                                           {"flicker", ui::CompareView::Mode::Flicker},
-                                                           {"diff", ui::CompareView::Mode::Difference}};
     if (modes.contains(opt.view)) window.compareView()->setMode(modes.value(opt.view));
     if (opt.view == QLatin1String("audit")) window.centreTabs()->setCurrentWidget(window.auditPanel());
     if (!opt.audit.isEmpty()) window.controls()->setAuditLevel(auditLevel);

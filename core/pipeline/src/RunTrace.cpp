@@ -10,6 +10,13 @@ namespace studio {
 namespace {
 constexpr double kFp16Max = 65504.0;
 
+// An evenly strided, contiguous sample of at most 64 Ki values of a flat tensor: enough to tell 7,
+// 10 and 23 mantissa bits apart, at a fixed cost per site.
+torch::Tensor strided_sample(const torch::Tensor& flat) {
+    constexpr int64_t kSample = 65536;
+    return (flat.numel() > kSample ? flat.slice(0, 0, flat.numel(), flat.numel() / kSample) : flat).contiguous();
+}
+
 // The module's own output is its last block's output: for the transformer (whose guidance
 // wrapper returns fp32) that is the final layer.
 bool is_output_site(Module m, const std::string& site) { return m == Module::Dit && site == "final_layer"; }
@@ -69,10 +76,8 @@ void RunTrace::record(Entry& e, const torch::Tensor& value, const torch::Tensor&
         nan = c[0], inf = c[1], beyond = c[2];
         max_abs = torch::where(fin, a, torch::zeros_like(a)).max().item<double>();
     }
-    // The value signature from an evenly strided sample of at most 64 Ki values: enough to tell
-    // 7, 10 and 23 mantissa bits apart, at a fixed cost per site.
-    constexpr int64_t kSample = 65536;
-    const auto sample = (f.numel() > kSample ? f.slice(0, 0, f.numel(), f.numel() / kSample) : f).contiguous();
+    // The value signature from a strided sample.
+    const auto sample = strided_sample(f);
     // Mantissa bits in use: a value fits bf16's 7 bits when its low 16 fp32 bits are zero,
     // fp16's / tf32's 10 bits when its low 13 are (zeros excluded: they fit anything).
     const auto bits = sample.view(torch::kInt32);
@@ -123,9 +128,7 @@ torch::Tensor RunTrace::apply_fault(const std::string& site, SiteKind kind, cons
 // Observed dtype of a site's input, the emulated case judged on a strided sample as the output is.
 std::string RunTrace::observed_dtype_sampled(const torch::Tensor& t) const {
     if (t.scalar_type() != torch::kFloat32 || t.numel() == 0) return observed_dtype(t, m_nx);
-    constexpr int64_t kSample = 65536;
-    const auto f = t.detach().reshape({-1});
-    return observed_dtype((f.numel() > kSample ? f.slice(0, 0, f.numel(), f.numel() / kSample) : f).contiguous(), m_nx);
+    return observed_dtype(strided_sample(t.detach().reshape({-1})), m_nx);
 }
 
 torch::Tensor RunTrace::on_site(const std::string& site, SiteKind kind, const torch::Tensor& value,
@@ -150,8 +153,8 @@ torch::Tensor RunTrace::on_site(const std::string& site, SiteKind kind, const to
             record(*e, v, weight, input);
         }
     } else if (kind == SiteKind::Block && !m_first_nonfinite) {
-        // Basic level on a GPU: blocks are only counted for non-finite values, read back at the
-        // step's end (one sync per step instead of one per block).
+        // Basic level on a GPU: blocks are only counted for non-finite values, kept on the device
+        // and read back at the module's end (one sync per module instead of one per block).
         const auto f = v.detach();
         m_pending.push_back(PendingBlock{site, observed_dtype(v, m_nx), m_step, f.numel(),
                                          torch::stack({torch::isnan(f).sum(), torch::isinf(f).sum()})});
