@@ -49,7 +49,11 @@ Options parseCommandLine(const QCoreApplication& app) {
                                   "Compare mode: side, wipe, flicker or diff; or audit (show the Precision audit tab).",
                                   "MODE");
     const QCommandLineOption audit("audit", "Numerics trace of the runs: basic, deep (every layer) or off.", "LEVEL");
-    parser.addOptions({model, prompt, screenshot, quitAfter, size, settings, dataDir, compare, sweep, form, view, audit});
+    const QCommandLineOption inject("inject",
+                                    "Diagnostic: inject a fault into every run (e.g. overflow:dit.layers.1, inf:vae, "
+                                    "zero-image; see precision-cli selftest-audit) to see the audit flag it.",
+                                    "FAULT");
+    parser.addOptions({model, prompt, screenshot, quitAfter, size, settings, dataDir, compare, sweep, form, view, audit, inject});
     parser.addPositionalArgument(QStringLiteral("files"),
                                  QStringLiteral("Images (PNG, TIFF, EXR, JPEG) or XML prompt files to open."),
                                  QStringLiteral("[FILE...]"));
@@ -63,6 +67,7 @@ Options parseCommandLine(const QCoreApplication& app) {
     o.dataDir = parser.value(dataDir);
     o.view = parser.value(view);
     o.audit = parser.value(audit);
+    o.inject = parser.value(inject);
     o.compare = parser.isSet(compare);
     o.sweep = parser.isSet(sweep);
     o.form = parser.isSet(form);

@@ -10,7 +10,7 @@ class QCoreApplication;
 namespace studio::app {
 
 struct Options {
-    QString model, prompt, screenshot, settings, dataDir, view, audit;
+    QString model, prompt, screenshot, settings, dataDir, view, audit, inject;
     QStringList files;  // images to open (settings restored) and .xml / .txt prompt files
     QSize size;
     int quitAfterMs{-1};

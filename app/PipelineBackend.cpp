@@ -9,9 +9,11 @@
 
 namespace studio::app {
 
-ui::GenerationRunner make_pipeline_runner() {
+ui::GenerationRunner make_pipeline_runner(const std::string& inject) {
     auto pipeline = std::make_shared<Pipeline>();
-    return [pipeline](const GenerationParams& params, const JobCallbacks& callbacks, const CancelToken& cancel) {
+    return [pipeline, inject](const GenerationParams& asked, const JobCallbacks& callbacks, const CancelToken& cancel) {
+        GenerationParams params = asked;
+        if (!inject.empty()) params.inject = inject;
         // Every run keeps its trajectory so any two shown runs can be compared step by step.
         JobCallbacks recorded = callbacks;
         auto trajectory = std::make_shared<StepTrajectory>();

@@ -7,8 +7,9 @@
 
 namespace studio::app {
 
-// Runs jobs on a Pipeline that lives as long as the returned runner.
-ui::GenerationRunner make_pipeline_runner();
+// Runs jobs on a Pipeline that lives as long as the returned runner. `inject` (a diagnostic fault
+// spec, "" = none) is applied to every run, as precision-cli --inject does.
+ui::GenerationRunner make_pipeline_runner(const std::string& inject = {});
 // Counts tokens with its own Pipeline (only tokenizers get loaded); serialised by a mutex
 // because the token counter runs on a thread pool.
 ui::TokenCounter make_token_counter();

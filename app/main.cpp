@@ -19,6 +19,7 @@
 
 #include "CommandLine.h"
 #include "PipelineBackend.h"
+#include "studio/AuditSelfTest.h"
 #include "studio/BlasCheck.h"
 #include "studio/Logging.h"
 #include "studio/Precision.h"
@@ -154,7 +155,14 @@ int main(int argc, char** argv) {
         return 2;
     }
 
-    ui::WorkerThread worker(app::make_pipeline_runner());
+    if (!opt.inject.isEmpty()) {
+        if (const std::string why = fault_spec_error(opt.inject.toStdString()); !why.empty()) {
+            std::fprintf(stderr, "precision-studio: --inject: %s\n", why.c_str());
+            return 2;
+        }
+        spdlog::warn("diagnostic fault {} is injected into every run", opt.inject.toStdString());
+    }
+    ui::WorkerThread worker(app::make_pipeline_runner(opt.inject.toStdString()));
     ui::WorkbenchOptions options;
     options.worker = worker.worker();
     options.tokenCounter = app::make_token_counter();

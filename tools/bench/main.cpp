@@ -16,6 +16,7 @@
 #include "studio/Logging.h"
 #include "studio/ModelDefaults.h"
 #include "studio/RandomModel.h"
+#include "studio/RequestCheck.h"
 
 namespace fs = std::filesystem;
 using namespace studio;
@@ -50,6 +51,7 @@ int main(int argc, char** argv) {
     int steps = 20, runs = 3;
     float cfg = 5.0f;
     std::string numerics = "auto", audit = "basic", memory = "auto";
+    double vram_budget_gib = 0;
     app.add_option("--model", model, "Model folder (or --preset)");
     app.add_option("--preset", preset, "Write and use a random model: tiny or full")->check(CLI::IsMember({"tiny", "full"}));
     app.add_option("--device", device, "cpu or cuda");
@@ -62,7 +64,8 @@ int main(int argc, char** argv) {
     app.add_option("--audit", audit, "Numerics trace: off, basic or deep (its overhead is part of the time)")
         ->check(CLI::IsMember({"off", "basic", "deep"}));
     app.add_option("--memory", memory, "Text encoders after encoding: auto, keep, release or offload")
-        ->check(CLI::IsMember({"auto", "keep", "release", "offload"}));
+        ->check(CLI::IsMember({"auto", "keep", "release", "offload", "sequential"}));
+    app.add_option("--vram-budget", vram_budget_gib, "Cap the CUDA allocator at this many GiB (simulates a smaller card)");
     app.add_option("--prompt", prompt, "Prompt");
     app.add_option("--out", out, "Append the markdown table to this file");
     CLI11_PARSE(app, argc, argv);
@@ -98,6 +101,8 @@ int main(int argc, char** argv) {
         base.numerics = parse_numerics_mode(numerics).value_or(NumericsMode::Auto);
         parse_audit_level(audit, base.audit);
         parse_memory_policy(memory, base.memory);
+        if (vram_budget_gib > 0 && !limit_device_memory(static_cast<int64_t>(vram_budget_gib * 1024 * 1024 * 1024)))
+            throw ConfigError("--vram-budget needs a CUDA device");
 
         std::vector<Row> rows;
         for (const auto& spec : precisions) {

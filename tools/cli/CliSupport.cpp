@@ -57,9 +57,14 @@ void add_generation_options(CLI::App& cmd, GenerationOptions& o, bool with_preci
         ->check(CLI::IsMember({"off", "basic", "deep"}));
     cmd.add_option("--memory", o.memory,
                    "Text encoders after encoding: keep (cached), release (lower peak, reloaded next run), offload "
-                   "(to host memory, CUDA; the cached transformer waits there while they encode) or auto (by "
-                   "the device's memory)")
-        ->check(CLI::IsMember({"auto", "keep", "release", "offload"}));
+                   "(to host memory, CUDA; the cached transformer waits there while they encode), sequential "
+                   "(the text encoder's and the transformer's layers stay in host memory and visit the GPU one "
+                   "at a time: the lowest peak, slower) or auto (by the device's memory)")
+        ->check(CLI::IsMember({"auto", "keep", "release", "offload", "sequential"}));
+    cmd.add_option_function<std::string>(
+           "--offload", [&o](const std::string& v) { o.memory = v == "sequential" ? "sequential" : "offload"; },
+           "Same as --memory offload (model) or --memory sequential (sequential)")
+        ->check(CLI::IsMember({"model", "sequential"}));
     cmd.add_option("--inject", o.inject, "Diagnostic fault, e.g. inf:dit.layers.1 (see selftest-audit)");
     cmd.add_flag("--no-progress", o.no_progress, "No progress bar");
     cmd.add_flag("--allow-invalid-prompt", o.allow_invalid_prompt,

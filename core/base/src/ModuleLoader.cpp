@@ -1,5 +1,7 @@
 #include "studio/ModuleLoader.h"
 
+#include "studio/LayerStream.h"
+
 #include "studio/Errors.h"
 
 namespace studio {
@@ -13,6 +15,13 @@ std::string shape_string(const std::vector<int64_t>& shape) {
 torch::Tensor cast_weight(const torch::Tensor& w, const Numerics& nx) {
     if (!w.is_floating_point()) return w.to(nx.device);
     return w.to(nx.device, nx.storage()).to(nx.compute()).contiguous();
+}
+
+torch::Tensor place_weight(const std::string& path, const torch::Tensor& w, const Numerics& nx) {
+    if (!streamed_load_active() || nx.device.is_cpu() || !is_streamed_block_path(path)) return cast_weight(w, nx);
+    Numerics host = nx;
+    host.device = torch::kCPU;
+    return to_pinned_host(cast_weight(w, host));
 }
 
 torch::Tensor load_tensor(const WeightStore& store, const std::string& key, const std::vector<int64_t>& shape,
@@ -38,7 +47,7 @@ LoadReport load_module_weights(torch::nn::Module& module, const WeightStore& sto
             throw ModelLoadError("checkpoint shape " + shape_string(actual) + " but the config implies " +
                                      shape_string(expected),
                                  store.file_of(key), key);
-        item.value().set_data(cast_weight(store.get(key), nx));
+        item.value().set_data(place_weight(item.key(), store.get(key), nx));
         report.parameters += item.value().numel();
         used.insert(key);
     }

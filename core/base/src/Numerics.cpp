@@ -154,11 +154,26 @@ std::string sdpa_backend_name(const torch::Tensor& q, const torch::Tensor& k, co
         default: return "unknown (" + std::to_string(choice) + ")";
     }
 }
+
+// TF32 rounds a matmul's inputs to 10 mantissa bits and accumulates in fp32; libtorch's fp16
+// attention kernels do the same (fp32 scores, softmax and accumulation) on tensor cores, where
+// fp32 SDPA has only a CUDA-core kernel (~4x slower at 1024²). fp16's narrow range is the one
+// difference: q and k are RMS-normalised (the caller says so), and v is divided by a power of two
+// picked on the device (exact, no host sync) so its largest magnitude stays below 2^14.
+torch::Tensor tf32_attention_on_fp16_kernels(const torch::Tensor& q, const torch::Tensor& k, const torch::Tensor& v,
+                                             const torch::Tensor& mask) {
+    const auto v_scale = torch::exp2(torch::ceil(torch::log2(v.abs().amax().clamp_min(1.0) / 16384.0))).clamp_min(1.0);
+    const auto q16 = q.to(torch::kFloat16), k16 = k.to(torch::kFloat16), v16 = (v / v_scale).to(torch::kFloat16);
+    if (trace_wants_note("attention-backend"))
+        trace_note("attention-backend", sdpa_backend_name(q16, k16, v16, mask) + " (fp16 kernels for tf32)");
+    const auto o = at::scaled_dot_product_attention(q16, k16, v16, mask.defined() ? c10::optional<at::Tensor>(mask) : c10::nullopt);
+    return o.to(torch::kFloat32) * v_scale;
+}
 }  // namespace
 #endif
 
 torch::Tensor attention(const torch::Tensor& q, const torch::Tensor& k, const torch::Tensor& v,
-                        const torch::Tensor& mask_in, double scale, const Numerics& nx) {
+                        const torch::Tensor& mask_in, double scale, const Numerics& nx, bool qk_normalized) {
     torch::Tensor mask;
     if (mask_in.defined()) {
         mask = mask_in.to(torch::kBool);
@@ -170,7 +185,10 @@ torch::Tensor attention(const torch::Tensor& q, const torch::Tensor& k, const to
         const double d = static_cast<double>(q.size(-1));
         const double default_scale = 1.0 / std::sqrt(d);
         auto qs = std::abs(scale - default_scale) > 1e-12 * default_scale ? q * (scale / default_scale) : q;
-        if (tracing() && qs.is_cuda()) {
+        if (qk_normalized && nx.fast_kernels && nx.precision == Precision::TF32 && qs.is_cuda() &&
+            qs.scalar_type() == torch::kFloat32 && !nx.autocast())
+            return tf32_attention_on_fp16_kernels(qs, k, v, mask);
+        if (qs.is_cuda() && trace_wants_note("attention-backend")) {
             // Under autocast the kernel sees the lowered dtype: ask the dispatcher about that.
             const auto d = nx.autocast().value_or(qs.scalar_type());
             trace_note("attention-backend", sdpa_backend_name(qs.to(d), k.to(d), v.to(d), mask));

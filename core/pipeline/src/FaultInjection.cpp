@@ -2,6 +2,7 @@
 
 #include <cmath>
 
+#include "studio/AuditSelfTest.h"
 #include "studio/Errors.h"
 
 namespace studio {
@@ -38,6 +39,15 @@ std::vector<std::string> fault_kind_names() {
     std::vector<std::string> out;
     for (const auto& k : kKinds) out.push_back(k.name);
     return out;
+}
+
+std::string fault_spec_error(const std::string& spec) {
+    try {
+        (void)FaultSpec::parse(spec);
+        return {};
+    } catch (const StudioError& e) {
+        return e.what();
+    }
 }
 
 FaultSpec FaultSpec::parse(const std::string& spec) {

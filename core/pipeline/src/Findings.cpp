@@ -171,10 +171,12 @@ void runtime_findings(RunReport& r, const RunTrace& trace) {
         r.findings.push_back(make(Severity::Info, code::kTf32State, to_string(m), "", -1,
                                   std::string("while it ran: cuBLAS TF32 ") + (f.cublas ? "on" : "off") + ", cuDNN TF32 " +
                                       (f.cudnn ? "on" : "off")));
-    const auto it = trace.notes().find("attention-backend");
-    if (it != trace.notes().end())
-        r.findings.push_back(make(Severity::Info, code::kAttentionBackend, "", "", -1,
-                                  "scaled_dot_product_attention selected: " + it->second));
+    for (const auto& [key, value] : trace.notes()) {
+        const auto bar = key.find('|');
+        if (key.substr(bar + 1) == code::kAttentionBackend)
+            r.findings.push_back(make(Severity::Info, code::kAttentionBackend, key.substr(0, bar), "", -1,
+                                      "scaled_dot_product_attention selected: " + value));
+    }
 }
 
 }  // namespace

@@ -35,12 +35,13 @@ std::string to_string(MemoryPolicy m) {
         case MemoryPolicy::Keep: return "keep";
         case MemoryPolicy::Release: return "release";
         case MemoryPolicy::Offload: return "offload";
+        case MemoryPolicy::Sequential: return "sequential";
         default: return "auto";
     }
 }
 
 bool parse_memory_policy(const std::string& s, MemoryPolicy& out) {
-    for (auto m : {MemoryPolicy::Auto, MemoryPolicy::Keep, MemoryPolicy::Release, MemoryPolicy::Offload})
+    for (auto m : {MemoryPolicy::Auto, MemoryPolicy::Keep, MemoryPolicy::Release, MemoryPolicy::Offload, MemoryPolicy::Sequential})
         if (s == to_string(m)) {
             out = m;
             return true;

@@ -1,6 +1,8 @@
 // Run steps 1-2: load the four modules (cached) and encode the prompt.
 #include <spdlog/spdlog.h>
 
+#include <memory>
+
 #include "RunSteps.h"
 #include "WeightHash.h"
 #include "studio/Errors.h"
@@ -117,8 +119,15 @@ void observe_dtype(ModuleReport& r, const std::string& seen, const Numerics& nx)
 
 namespace {
 // fp32-weights bends the loaded weights: such a model gets its own cache entry.
+// so does a model whose blocks stream from host memory (sequential offload).
 std::string fault_suffix(const RunContext& ctx, Module mod) {
-    return ctx.fault_is(FaultKind::Fp32Weights, mod) ? "|" + ctx.fault->to_string() : "";
+    std::string s = ctx.fault_is(FaultKind::Fp32Weights, mod) ? "|" + ctx.fault->to_string() : "";
+    if (streams_blocks(ctx) && (mod == Module::Text || mod == Module::Dit)) s += "|streamed";
+    return s;
+}
+// Sequential offload: the text encoder's and the transformer's blocks load into host memory.
+std::unique_ptr<StreamedLoadScope> streamed_load(const RunContext& ctx) {
+    return streams_blocks(ctx) ? std::make_unique<StreamedLoadScope>() : nullptr;
 }
 void bend_weights(const RunContext& ctx, Module mod, torch::nn::Module& module) {
     if (ctx.fault_is(FaultKind::Fp32Weights, mod)) leave_weights_uncast(module, ctx.fault->layer);
@@ -157,7 +166,9 @@ void load_text_step(RunContext& ctx, ModelCache& cache, const ModelFolder& folde
         m.gemma_tok = cached_tokenizer(cache, "tokenizer-gemma", te);
         m.jina_tok = cached_tokenizer(cache, "tokenizer-jina", ce);
         const Numerics nt = ctx.numerics(Module::Text), nc = ctx.numerics(Module::Clip);
+        if (streams_blocks(ctx)) cache.release_kind_except("gemma", "|streamed");
         m.gemma = load_cached<Gemma3Text>(cache, "gemma", te, nt, [&] {
+            const auto streamed = streamed_load(ctx);
             auto g = load_gemma(te, nt);
             bend_weights(ctx, Module::Text, *g);
             return g;
@@ -188,7 +199,9 @@ void load_image_step(RunContext& ctx, ModelCache& cache, const ModelFolder& fold
     const auto& ve = folder.require(ComponentKind::Vae);
     ctx.timed("load", [&] {
         const Numerics nd = ctx.numerics(Module::Dit), nv = ctx.numerics(Module::Vae);
+        if (streams_blocks(ctx)) cache.release_kind_except("dit", "|streamed");
         m.dit = load_cached<NextDiT>(cache, "dit", de, nd, [&] {
+            const auto streamed = streamed_load(ctx);
             auto d = load_dit(de, nd, m.text_dim);
             bend_weights(ctx, Module::Dit, *d);
             return d;

@@ -4,6 +4,7 @@
 #include <torch/torch.h>
 
 #include <chrono>
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -12,6 +13,7 @@
 #include "RunTrace.h"
 #include "RunAudit.h"
 #include "studio/Generation.h"
+#include "studio/LayerStream.h"
 
 namespace studio {
 
@@ -68,6 +70,11 @@ struct Conditioning {
 std::shared_ptr<Tokenizer> cached_tokenizer(ModelCache& cache, const std::string& kind, const ComponentFiles& c);
 // Tokenizers and the two text encoders in their precisions (cached between runs); the weight
 // hashes of all four components.
+// Sequential offload applies on a GPU only (on the CPU the weights are in host memory anyway).
+inline bool streams_blocks(const RunContext& ctx) {
+    return ctx.params.memory == MemoryPolicy::Sequential && ctx.device.is_cuda();
+}
+
 void load_text_step(RunContext& ctx, ModelCache& cache, const ModelFolder& folder, LoadedModels& m);
 // Keeps, releases or offloads the text encoders once the prompt is encoded (report.memory_policy).
 void text_encoder_policy_step(RunContext& ctx, ModelCache& cache, LoadedModels& m);

@@ -25,7 +25,7 @@ bool is_output_site(Module m, const std::string& site) { return m == Module::Dit
 RunTrace::RunTrace(AuditLevel level, std::optional<FaultSpec> fault) : m_level(level), m_fault(std::move(fault)) {}
 
 void RunTrace::begin_module(Module m, const torch::nn::Module& root, const Numerics& nx) {
-    flush_block_checks();
+    flush_device_stats();
     m_module = m;
     m_nx = nx;
     m_step = m == Module::Dit ? 1 : -1;
@@ -52,59 +52,58 @@ RunTrace::Entry& RunTrace::entry(const std::string& site, SiteKind kind) {
     return m_entries.back();
 }
 
+torch::Dtype RunTrace::fit_dtype(const torch::Tensor& t) const {
+    return m_nx.emulated && m_nx.reduced() && t.scalar_type() == torch::kFloat32 ? m_nx.storage() : torch::kFloat32;
+}
+
+// The dtype as observed: the tensor's own or, when emulating, which dtype its values fit.
+std::string RunTrace::observed_from_scan(const torch::Tensor& t, const ValueScan& scan) const {
+    if (fit_dtype(t) == torch::kFloat32) return dtype_name(t.scalar_type());
+    return scan.all_fit() ? dtype_name(m_nx.storage()) : "fp32";
+}
+
+void RunTrace::fold(Entry& e, const ValueScan& v, int step) {
+    auto& s = e.stats;
+    ++s.calls;
+    s.elements += v.elements;
+    s.nan += v.nan;
+    s.inf += v.inf;
+    s.beyond_fp16 += v.beyond_fp16;
+    e.nonzero += v.nonzero;
+    e.bf16_count += v.bf16_bits;
+    e.fp16_count += v.fp16_bits;
+    s.max_abs = std::max(s.max_abs, v.max_abs);
+    s.fp16_headroom_bits = s.max_abs > 0 ? std::log2(kFp16Max / s.max_abs) : std::numeric_limits<double>::infinity();
+    if ((v.nan || v.inf) && s.first_nonfinite_step < 0) s.first_nonfinite_step = std::max(step, 0);
+}
+
 void RunTrace::record(Entry& e, const torch::Tensor& value, const torch::Tensor& weight, const torch::Tensor& input) {
     auto& s = e.stats;
-    const auto f = value.detach().to(torch::kFloat32).reshape({-1});
-    if (f.numel() == 0) {
-        ++s.calls;
-        return;
-    }
-    // Two passes over the whole output: a sum (NaN or Inf in, non-finite out) and min / max. The
-    // exact NaN / Inf / beyond-fp16 counts need more passes and run only when these show a problem.
-    const auto [lo, hi] = torch::aminmax(f);
-    const auto head = torch::stack({f.sum(), lo, hi}).to(torch::kCPU);
-    const auto h = head.accessor<float, 1>();
-    const bool finite = std::isfinite(h[0]) && std::isfinite(h[1]) && std::isfinite(h[2]);
-    double max_abs = std::max(std::fabs(h[1]), std::fabs(h[2]));
-    int64_t nan = 0, inf = 0, beyond = 0;
-    if (!finite || max_abs > kFp16Max) {
-        const auto fin = torch::isfinite(f);
-        const auto a = f.abs();
-        const auto counts = torch::stack({torch::isnan(f).sum(), torch::isinf(f).sum(), a.gt(kFp16Max).logical_and(fin).sum()})
-                                .to(torch::kCPU);
-        const auto c = counts.accessor<int64_t, 1>();
-        nan = c[0], inf = c[1], beyond = c[2];
-        max_abs = torch::where(fin, a, torch::zeros_like(a)).max().item<double>();
-    }
-    // The value signature from a strided sample.
-    const auto sample = strided_sample(f);
-    // Mantissa bits in use: a value fits bf16's 7 bits when its low 16 fp32 bits are zero,
-    // fp16's / tf32's 10 bits when its low 13 are (zeros excluded: they fit anything).
-    const auto bits = sample.view(torch::kInt32);
-    const auto counted = torch::isfinite(sample).logical_and(sample.ne(0));
-    const auto sig = torch::stack({counted.sum(), bits.bitwise_and(0xFFFF).eq(0).logical_and(counted).sum(),
-                                   bits.bitwise_and(0x1FFF).eq(0).logical_and(counted).sum()})
-                         .to(torch::kCPU);
-    const auto g = sig.accessor<int64_t, 1>();
-    s.nan += nan;
-    s.inf += inf;
-    s.beyond_fp16 += beyond;
-    e.nonzero += g[0];
-    e.bf16_count += g[1];
-    e.fp16_count += g[2];
-    s.elements += f.numel();
-    ++s.calls;
-    s.max_abs = std::max(s.max_abs, max_abs);
-    s.fp16_headroom_bits = s.max_abs > 0 ? std::log2(kFp16Max / s.max_abs) : std::numeric_limits<double>::infinity();
-    // The dtype as observed: the tensor's own, or (emulation) which dtype its values fit; the
-    // sample decides that too.
-    s.output_dtype = value.scalar_type() == torch::kFloat32 ? observed_dtype(sample, m_nx) : observed_dtype(value, m_nx);
-    if ((nan || inf) && s.first_nonfinite_step < 0) s.first_nonfinite_step = std::max(m_step, 0);
-    if (input.defined()) s.input_dtype = observed_dtype_sampled(input);
     if (weight.defined() && !e.weight_seen) {
         s.weight_dtype = observed_dtype(weight, m_nx);
         e.weight_seen = true;
     }
+    if (value.is_cuda()) {
+        // On a GPU the statistics stay on the device until the module ends: no sync per site.
+        if (input.defined()) s.input_dtype = fit_dtype(input) == torch::kFloat32 ? dtype_name(input.scalar_type())
+                                                                                : observed_dtype_sampled(input);
+        const bool emulated = fit_dtype(value) != torch::kFloat32;
+        s.output_dtype = emulated ? s.output_dtype : dtype_name(value.scalar_type());
+        Pending p;
+        p.entry = static_cast<size_t>(&e - m_entries.data());
+        p.full = true;
+        p.emulated = emulated;
+        p.step = m_step;
+        p.elements = value.numel();
+        p.stats = scan_values_device(value, fit_dtype(value));
+        m_pending.push_back(std::move(p));
+        return;
+    }
+    // On the CPU one pass over the whole output; the input's dtype from a strided sample.
+    const ValueScan v = scan_values_cpu(value, fit_dtype(value));
+    fold(e, v, m_step);
+    s.output_dtype = observed_from_scan(value, v);
+    if (input.defined()) s.input_dtype = observed_from_scan(input, scan_values_cpu(input, fit_dtype(input), 65536));
 }
 
 torch::Tensor RunTrace::apply_fault(const std::string& site, SiteKind kind, const torch::Tensor& value) {
@@ -156,37 +155,86 @@ torch::Tensor RunTrace::on_site(const std::string& site, SiteKind kind, const to
         // Basic level on a GPU: blocks are only counted for non-finite values, kept on the device
         // and read back at the module's end (one sync per module instead of one per block).
         const auto f = v.detach();
-        m_pending.push_back(PendingBlock{site, observed_dtype(v, m_nx), m_step, f.numel(),
-                                         torch::stack({torch::isnan(f).sum(), torch::isinf(f).sum()})});
+        auto& b = entry(site, kind);
+        if (b.stats.output_dtype.empty()) b.stats.output_dtype = observed_dtype(v, m_nx);
+        Pending p;
+        p.entry = static_cast<size_t>(&b - m_entries.data());
+        p.step = m_step;
+        p.elements = f.numel();
+        p.stats = torch::stack({torch::isnan(f).sum(), torch::isinf(f).sum()}).to(torch::kFloat64);
+        m_pending.push_back(std::move(p));
     }
     if (e && !m_first_nonfinite && (e->stats.nan || e->stats.inf))
         m_first_nonfinite = NonfiniteSite{e->stats.module, site, m_module == Module::Dit ? m_step : -1};
     return v;
 }
 
+TraceSink::GraphUse RunTrace::graph_use() const {
+    if (m_level == AuditLevel::Off) return GraphUse::Allowed;
+    return m_level == AuditLevel::Basic && !m_fault ? GraphUse::WithBlockChecks : GraphUse::Never;
+}
+
+void RunTrace::on_block_checks(const std::string& prefix, const torch::Tensor& counts, int64_t elements) {
+    if (m_level != AuditLevel::Basic || m_first_nonfinite) return;
+    Pending p;
+    p.prefix = prefix;
+    p.blocks = counts.size(0);
+    p.step = m_step;
+    p.elements = elements;
+    p.stats = counts.to(torch::kFloat64).reshape({-1});  // a copy: the next replay rewrites `counts`
+    m_pending.push_back(std::move(p));
+}
+
 torch::Tensor RunTrace::module_output(const torch::Tensor& value) {
-    flush_block_checks();
+    flush_device_stats();
     return on_site("output", SiteKind::Module, value, {}, {});
 }
 
-void RunTrace::flush_block_checks() {
+void RunTrace::flush_device_stats() {
     if (m_pending.empty()) return;
     std::vector<torch::Tensor> all;
     all.reserve(m_pending.size());
-    for (const auto& p : m_pending) all.push_back(p.counts);
-    const auto counts = torch::stack(all).to(torch::kCPU);  // the one sync
-    const auto c = counts.accessor<int64_t, 2>();
-    for (size_t i = 0; i < m_pending.size() && !m_first_nonfinite; ++i) {
-        if (!c[i][0] && !c[i][1]) continue;
-        const auto& p = m_pending[i];
-        auto& s = entry(p.site, SiteKind::Block).stats;
-        s.nan += c[i][0];
-        s.inf += c[i][1];
-        s.elements += p.elements;
-        ++s.calls;
-        s.output_dtype = p.dtype;
-        if (s.first_nonfinite_step < 0) s.first_nonfinite_step = std::max(p.step, 0);
-        m_first_nonfinite = NonfiniteSite{s.module, p.site, m_module == Module::Dit ? p.step : -1};
+    for (const auto& p : m_pending) all.push_back(p.stats);
+    const auto host = torch::cat(all).to(torch::kCPU);  // the one sync
+    const double* row = host.data_ptr<double>();
+    for (const auto& p : m_pending) {
+        if (p.blocks > 0) {
+            // A graph replay's block checks: the first block with a NaN or Inf, if any.
+            const double* counts = row;
+            row += 2 * p.blocks;
+            for (int64_t b = 0; b < p.blocks && !m_first_nonfinite; ++b) {
+                const int64_t nan = static_cast<int64_t>(counts[2 * b]), inf = static_cast<int64_t>(counts[2 * b + 1]);
+                if (!nan && !inf) continue;
+                Entry& e = entry(p.prefix + std::to_string(b), SiteKind::Block);
+                if (e.stats.output_dtype.empty()) e.stats.output_dtype = dtype_name(m_nx.compute());
+                ValueScan v;
+                v.elements = p.elements;
+                v.nan = nan;
+                v.inf = inf;
+                fold(e, v, p.step);
+                m_first_nonfinite = NonfiniteSite{e.stats.module, e.stats.layer, m_module == Module::Dit ? p.step : -1};
+            }
+            continue;
+        }
+        Entry& e = m_entries[p.entry];
+        if (p.full) {
+            const ValueScan v = unpack_scan(row, p.elements);
+            row += kScanWidth;
+            fold(e, v, p.step);
+            if (p.emulated) e.stats.output_dtype = v.all_fit() ? dtype_name(m_nx.storage()) : "fp32";
+        } else {
+            // A block check: [NaN, Inf] counts; only a non-finite block enters the table.
+            const int64_t nan = static_cast<int64_t>(row[0]), inf = static_cast<int64_t>(row[1]);
+            row += 2;
+            if ((!nan && !inf) || m_first_nonfinite) continue;
+            ValueScan v;
+            v.elements = p.elements;
+            v.nan = nan;
+            v.inf = inf;
+            fold(e, v, p.step);
+        }
+        if (!m_first_nonfinite && (e.stats.nan || e.stats.inf))
+            m_first_nonfinite = NonfiniteSite{e.stats.module, e.stats.layer, m_module == Module::Dit ? p.step : -1};
     }
     m_pending.clear();
 }
@@ -194,6 +242,7 @@ void RunTrace::flush_block_checks() {
 std::vector<LayerStats> RunTrace::table() const {
     std::vector<LayerStats> out;
     for (const auto& e : m_entries) {
+        if (e.stats.calls == 0) continue;  // a GPU block check that found nothing
         LayerStats s = e.stats;
         if (e.nonzero > 0) {
             s.bf16_fraction = static_cast<double>(e.bf16_count) / e.nonzero;

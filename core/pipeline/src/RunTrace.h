@@ -10,6 +10,7 @@
 #include <vector>
 
 #include "FaultInjection.h"
+#include "ValueScan.h"
 #include "studio/Generation.h"
 #include "studio/Numerics.h"
 #include "studio/Trace.h"
@@ -35,7 +36,13 @@ public:
     torch::Tensor on_site(const std::string& site, SiteKind kind, const torch::Tensor& value,
                           const torch::Tensor& weight, const torch::Tensor& input) override;
     std::string path_of(const torch::nn::Module& m) const override;
-    void note(const std::string& key, const std::string& value) override { m_notes.emplace(key, value); }
+    // Facts are kept per module: key "dit|attention-backend".
+    void note(const std::string& key, const std::string& value) override { m_notes.emplace(note_key(key), value); }
+    bool wants_note(const std::string& key) const override { return !m_notes.count(note_key(key)); }
+    // Basic level without faults lets the transformer's layer stack run as a CUDA graph that
+    // reports its blocks' non-finite counts; deep needs every site, a fault its hook.
+    GraphUse graph_use() const override;
+    void on_block_checks(const std::string& prefix, const torch::Tensor& counts, int64_t elements) override;
 
     // TF32 switches (cuBLAS, cuDNN) as they really were while each CUDA module ran.
     struct Tf32Flags {
@@ -46,9 +53,9 @@ public:
 
     std::vector<LayerStats> table() const;
     const std::optional<NonfiniteSite>& first_nonfinite() const { return m_first_nonfinite; }
-    // Basic level checks blocks on the device and reads the verdicts back once per step (or
-    // module): a host sync per block would stall the GPU queue.
-    void flush_block_checks();
+    // On a GPU, site statistics stay on the device and are read back here, once per module: a host
+    // sync per site would stall the GPU queue. Call before reading table() or first_nonfinite().
+    void flush_device_stats();
     bool fault_applied() const { return m_fault_applied; }
 
 private:
@@ -58,18 +65,28 @@ private:
         bool weight_seen{false};
     };
     Entry& entry(const std::string& site, SiteKind kind);
+    std::string note_key(const std::string& key) const { return to_string(m_module) + "|" + key; }
     std::string observed_dtype_sampled(const torch::Tensor& t) const;
+    torch::Dtype fit_dtype(const torch::Tensor& t) const;
+    std::string observed_from_scan(const torch::Tensor& t, const ValueScan& scan) const;
+    void fold(Entry& e, const ValueScan& v, int step);
     void record(Entry& e, const torch::Tensor& value, const torch::Tensor& weight, const torch::Tensor& input);
     torch::Tensor apply_fault(const std::string& site, SiteKind kind, const torch::Tensor& value);
 
-    struct PendingBlock {
-        std::string site;
-        std::string dtype;
+    // A site's statistics computed on the device, read back when the module ends: a full record
+    // (kScanWidth values), a block check ([NaN, Inf] counts) or a graph's checks of `blocks`
+    // blocks named prefix + index (blocks x [NaN, Inf]).
+    struct Pending {
+        size_t entry{0};
+        bool full{false};
+        std::string prefix;
+        int64_t blocks{0};
+        bool emulated{false};  // the output dtype is decided from the values
         int step{-1};
         int64_t elements{0};
-        torch::Tensor counts;  // [nan, inf] on the device
+        torch::Tensor stats;   // kFloat64 on the device
     };
-    std::vector<PendingBlock> m_pending;
+    std::vector<Pending> m_pending;
 
     AuditLevel m_level;
     std::optional<FaultSpec> m_fault;

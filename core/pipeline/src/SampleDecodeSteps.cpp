@@ -67,6 +67,7 @@ torch::Tensor sample_step(RunContext& ctx, const LoadedModels& m, const Conditio
             ctx.cancel.throw_if_cancelled();
         });
     });
+    if (ctx.trace) ctx.trace->flush_device_stats();
     if (ctx.trace)
         for (const auto& l : ctx.trace->table())
             if (l.module == "dit" && l.layer == "final_layer" && !l.output_dtype.empty())
@@ -161,7 +162,7 @@ void report_step(RunContext& ctx, RunResult& result, const torch::Tensor& image)
     if (!report.decode_attempts.empty() && report.image_verdict != "ok")
         report.warnings.push_back("image verdict " + report.image_verdict + ": " + report.decode_attempts.back().detail);
     report.audit_level = to_string(ctx.params.audit);
-    if (ctx.trace) ctx.trace->flush_block_checks();
+    if (ctx.trace) ctx.trace->flush_device_stats();
     add_findings(report, ctx.trace.get(), ctx.facts);
     ctx.memory.sample();
     report.peak_memory_bytes = ctx.memory.peak();

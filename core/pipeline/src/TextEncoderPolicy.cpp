@@ -2,6 +2,7 @@
 // run, and on a GPU they take as much memory as the transformer (Gemma 3 4B: ~8 GiB in bf16).
 #include <spdlog/spdlog.h>
 
+#include <algorithm>
 #include <cstdio>
 
 #include "RunSteps.h"
@@ -42,9 +43,13 @@ int64_t usable_device_memory(const torch::Device& device) {
 // GPU keep when the whole run fits in 90 % of what is usable, else release.
 MemoryPolicy resolve(const RunContext& ctx, std::string& reason) {
     const MemoryPolicy asked = ctx.params.memory;
-    if (asked == MemoryPolicy::Offload && !ctx.device.is_cuda()) {
-        reason = "offload asked, but the run is on the CPU: the encoders stay where they are";
+    if ((asked == MemoryPolicy::Offload || asked == MemoryPolicy::Sequential) && !ctx.device.is_cuda()) {
+        reason = to_string(asked) + " asked, but the run is on the CPU: the weights stay where they are";
         return MemoryPolicy::Keep;
+    }
+    if (asked == MemoryPolicy::Sequential) {
+        reason = "asked: the text encoder's and the transformer's layers stream from host memory, one at a time";
+        return asked;
     }
     if (asked != MemoryPolicy::Auto) {
         reason = "asked";
@@ -67,6 +72,20 @@ MemoryPolicy resolve(const RunContext& ctx, std::string& reason) {
 }
 
 }  // namespace
+
+bool limit_device_memory(int64_t bytes) {
+#if defined(STUDIO_HAVE_CUDA)
+    if (!torch::cuda::is_available()) return false;
+    size_t free = 0, total = 0;
+    if (cudaMemGetInfo(&free, &total) != cudaSuccess || total == 0) return false;
+    (void)torch::empty({1}, torch::TensorOptions().device(torch::kCUDA));  // initialises the allocator
+    c10::cuda::CUDACachingAllocator::setMemoryFraction(std::min(1.0, static_cast<double>(bytes) / static_cast<double>(total)), 0);
+    return true;
+#else
+    (void)bytes;
+    return false;
+#endif
+}
 
 void free_cached_device_memory(const torch::Device& device) {
 #if defined(STUDIO_HAVE_CUDA)
@@ -99,7 +118,7 @@ void text_encoder_policy_step(RunContext& ctx, ModelCache& cache, LoadedModels& 
     const MemoryPolicy policy = resolve(ctx, reason);
     ctx.report.memory_policy = to_string(policy);
     ctx.report.memory_policy_reason = reason;
-    if (policy == MemoryPolicy::Keep) return;
+    if (policy == MemoryPolicy::Keep || policy == MemoryPolicy::Sequential) return;
     ctx.timed(policy == MemoryPolicy::Release ? "release" : "offload", [&] {
         if (policy == MemoryPolicy::Release) {
             m.gemma.reset();

@@ -31,6 +31,11 @@ if(NOT out MATCHES "unknown --view 'sideways'")
   message(FATAL_ERROR "--view sideways printed: ${out}")
 endif()
 
+run(2 ${APP} --settings ${OUT}/settings0.ini --data-dir ${OUT}/data0 --inject melt:dit --quit-after-ms 1)
+if(NOT out MATCHES "--inject: unknown fault 'melt:dit'")
+  message(FATAL_ERROR "--inject melt:dit printed: ${out}")
+endif()
+
 # An export made by the CLI, opened by file name: its prompt is restored (and autosaved on exit).
 run(0 ${CLI} init-random --preset tiny --out ${OUT}/tiny --seed 2)
 run(0 ${CLI} generate --model ${OUT}/tiny --prompt "1girl, command_line_marker" --seed 11 --steps 2
@@ -55,4 +60,11 @@ endif()
 run(3 ${APP} --settings ${OUT}/settings3.ini --data-dir ${OUT}/data3 --model ${OUT}/tiny --sweep --quit-after-ms 1)
 if(NOT out MATCHES "the sweep had not finished")
   message(FATAL_ERROR "--sweep cut short did not say so: ${out}")
+endif()
+
+# A diagnostic fault injected from the command line reaches the runs, and the audit flags it.
+run(0 ${APP} --settings ${OUT}/settings-inject.ini --data-dir ${OUT}/data-inject --model ${OUT}/tiny --compare
+    --inject inf:dit.layers.1 --view audit --size 1280x800 --screenshot ${OUT}/inject.png --quit-after-ms 120000)
+if(NOT out MATCHES "diagnostic fault inf:dit.layers.1 is injected" OR NOT out MATCHES "non-finite values first appeared")
+  message(FATAL_ERROR "the injected fault was not reported:\n${out}")
 endif()

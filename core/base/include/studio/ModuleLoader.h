@@ -28,6 +28,9 @@ torch::Tensor load_tensor(const WeightStore& store, const std::string& key, cons
 
 // Casts a weight for a module: to the storage dtype then the compute dtype (rounding when emulating).
 torch::Tensor cast_weight(const torch::Tensor& w, const Numerics& nx);
+// cast_weight, except that a block's weight (`path` inside the module) loaded under a
+// StreamedLoadScope goes to pinned host memory: it visits the device through run_block().
+torch::Tensor place_weight(const std::string& path, const torch::Tensor& w, const Numerics& nx);
 
 std::string shape_string(const std::vector<int64_t>& shape);
 

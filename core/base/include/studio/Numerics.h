@@ -94,8 +94,10 @@ torch::Tensor rms_norm(const torch::Tensor& x, const torch::Tensor& weight, doub
 // [B,H,Sq,Sk], true = may attend (undefined = all). Softmax in fp32. Rows with no visible key
 // attend to everything instead of producing NaN (their outputs are padding by contract).
 // Uses at::scaled_dot_product_attention where the libtorch has it (2.x), a manual path otherwise.
+// With `qk_normalized` (q and k come out of an RMSNorm), tf32 on CUDA with the fast kernels runs
+// on the fp16 tensor-core kernels, which round as TF32 does (10 mantissa bits, fp32 accumulation).
 torch::Tensor attention(const torch::Tensor& q, const torch::Tensor& k, const torch::Tensor& v,
-                        const torch::Tensor& mask, double scale, const Numerics& nx);
+                        const torch::Tensor& mask, double scale, const Numerics& nx, bool qk_normalized = false);
 
 // Elements per dtype name of a module's parameters ("bf16" -> 123456, ...).
 std::map<std::string, int64_t> weight_dtype_histogram(torch::nn::Module& module);

@@ -24,6 +24,18 @@ public:
     virtual std::string path_of(const torch::nn::Module& m) const = 0;
     // A fact the library decided at run time ("attention-backend" -> "flash"), first one per key kept.
     virtual void note(const std::string& key, const std::string& value) { (void)key, (void)value; }
+    // False once `key` is noted: working out a fact can cost more than the op it describes.
+    virtual bool wants_note(const std::string& key) const { return (void)key, true; }
+
+    // Whether model code may run a captured CUDA graph while this sink is installed (sites inside
+    // the graph are not seen), and whether it must then report per-block checks (below).
+    enum class GraphUse { Never, Allowed, WithBlockChecks };
+    virtual GraphUse graph_use() const { return GraphUse::Never; }
+    // The [NaN, Inf] counts of blocks `prefix`0, `prefix`1, ... of one graph replay, as an [n, 2]
+    // device tensor that the next replay overwrites; each block's output had `elements` values.
+    virtual void on_block_checks(const std::string& prefix, const torch::Tensor& counts, int64_t elements) {
+        (void)prefix, (void)counts, (void)elements;
+    }
 };
 
 namespace trace_detail {
@@ -44,6 +56,20 @@ inline torch::Tensor trace(const torch::nn::Module& m, SiteKind kind, const torc
     if (!s) return value;
     const std::string path = s->path_of(m);
     return path.empty() ? value : s->on_site(path, kind, value, weight, input);
+}
+
+inline TraceSink::GraphUse trace_graph_use() {
+    auto* s = trace_detail::t_sink;
+    return s ? s->graph_use() : TraceSink::GraphUse::Allowed;
+}
+
+inline void trace_block_checks(const std::string& prefix, const torch::Tensor& counts, int64_t elements) {
+    if (auto* s = trace_detail::t_sink) s->on_block_checks(prefix, counts, elements);
+}
+
+inline bool trace_wants_note(const std::string& key) {
+    auto* s = trace_detail::t_sink;
+    return s && s->wants_note(key);
 }
 
 inline void trace_note(const std::string& key, const std::string& value) {

@@ -87,10 +87,10 @@ torch::Tensor JointAttentionImpl::attend(const torch::Tensor& q, const torch::Te
     const double scale = 1.0 / std::sqrt(static_cast<double>(m_head_dim));
     const int64_t rows = q.size(2);
     const int64_t chunk = attention_query_chunk(q.size(0) * q.size(1), k.size(2), score_budget_bytes, nx);
-    if (chunk >= rows) return attention(q, k, v, mask, scale, nx);
+    if (chunk >= rows) return attention(q, k, v, mask, scale, nx, !q_norm.is_empty());
     std::vector<torch::Tensor> parts;
     for (int64_t r0 = 0; r0 < rows; r0 += chunk)
-        parts.push_back(attention(q.narrow(2, r0, std::min(chunk, rows - r0)), k, v, mask, scale, nx));
+        parts.push_back(attention(q.narrow(2, r0, std::min(chunk, rows - r0)), k, v, mask, scale, nx, !q_norm.is_empty()));
     return torch::cat(parts, 2);
 }
 

@@ -94,7 +94,7 @@ NextDiT load_dit(const DitConfig& config, const WeightStore& store, const Numeri
         } else {
             w = checked(store, keys[0], expected);
         }
-        item.value().set_data(cast_weight(w, nx));
+        item.value().set_data(place_weight(item.key(), w, nx));
         used.insert(keys.begin(), keys.end());
     }
     std::vector<std::string> ignored;

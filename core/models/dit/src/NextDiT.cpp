@@ -1,6 +1,7 @@
 #include "studio/dit/NextDiT.h"
 
 #include "studio/Errors.h"
+#include "studio/LayerStream.h"
 #include "studio/ModuleLoader.h"
 #include "studio/dit/DitGraph.h"
 
@@ -75,22 +76,38 @@ void NextDiTImpl::set_fast_kernels(bool on) {
 }
 
 torch::Tensor NextDiTImpl::run_layers(torch::Tensor h, const KeyMask& keys, const RopeTables& rope, const torch::Tensor& silu_c) {
-    const bool graphs = m_cuda_graphs && m_nx.fast_kernels && m_nx.device.is_cuda() && !m_trace && !tracing() &&
-                        cuda_graphs_enabled();
+    // A graph would bake in the device copies of streamed (sequentially offloaded) blocks.
+    const bool streamed = !layers.empty() && m_nx.device.is_cuda() && layers[0]->parameters().front().is_cpu();
+    const auto use = trace_graph_use();
+    const bool graphs = m_cuda_graphs && m_nx.fast_kernels && m_nx.device.is_cuda() && !m_trace &&
+                        use != TraceSink::GraphUse::Never && !streamed && cuda_graphs_enabled();
     m_graph_used = false;
     if (graphs) {
+        const bool checks = use == TraceSink::GraphUse::WithBlockChecks;
+        if (checks != m_graph_checks) m_graph.reset();
+        m_graph_checks = checks;
+        const int64_t elements = h.numel();
         if (auto out = run_layers_graphed(m_graph, h, keys, rope, silu_c,
-                                          [this](torch::Tensor x, const KeyMask& k, const RopeTables& r, const torch::Tensor& s) {
-                                              for (auto& layer : layers) x = layer->forward(x, k, r, s, m_nx);
+                                          [this, checks](torch::Tensor x, const KeyMask& k, const RopeTables& r, const torch::Tensor& s) {
+                                              std::vector<torch::Tensor> counts;
+                                              for (auto& layer : layers) {
+                                                  x = layer->forward(x, k, r, s, m_nx);
+                                                  if (checks) counts.push_back(torch::stack({torch::isnan(x).sum(), torch::isinf(x).sum()}));
+                                              }
+                                              if (checks) m_block_checks = torch::stack(counts);
                                               return x;
                                           });
             out.defined()) {
             m_graph_used = true;
+            if (checks) trace_block_checks("layers.", m_block_checks, elements);
             return out;
         }
         m_cuda_graphs = false;  // capture failed once: stay eager for this model
     }
-    for (size_t i = 0; i < layers.size(); ++i) h = trace("layers." + std::to_string(i), layers[i]->forward(h, keys, rope, silu_c, m_nx));
+    for (size_t i = 0; i < layers.size(); ++i) {
+        auto& block = *layers[i];
+        h = trace("layers." + std::to_string(i), run_block(block, m_nx.device, [&] { return block.forward(h, keys, rope, silu_c, m_nx); }));
+    }
     return h;
 }
 
@@ -153,14 +170,18 @@ torch::Tensor NextDiTImpl::forward(const torch::Tensor& x_in, const torch::Tenso
 
     const auto cap_keys = KeyMask::from_mask(mask_b);
     for (size_t i = 0; i < context_refiner.size(); ++i) {
-        cap = trace("context_refiner." + std::to_string(i), context_refiner[i]->forward(cap, cap_keys, cap_rope, {}, nx));
+        auto& block = *context_refiner[i];
+        cap = trace("context_refiner." + std::to_string(i),
+                    run_block(block, nx.device, [&] { return block.forward(cap, cap_keys, cap_rope, {}, nx); }));
     }
 
     // Patchify: [B, C, H, W] -> [B, N, p*p*C], patch vector order (py, px, c).
     const auto patches = nx.in(x_in).view({B, C, Hp, p, Wp, p}).permute({0, 2, 4, 3, 5, 1}).reshape({B, N, p * p * C});
     auto img = trace("x_embedder", x_embedder->forward(patches, nx));
     for (size_t i = 0; i < noise_refiner.size(); ++i) {
-        img = trace("noise_refiner." + std::to_string(i), noise_refiner[i]->forward(img, {}, img_rope, silu_c, nx));
+        auto& block = *noise_refiner[i];
+        img = trace("noise_refiner." + std::to_string(i),
+                    run_block(block, nx.device, [&] { return block.forward(img, {}, img_rope, silu_c, nx); }));
     }
 
     // Joint sequence per sample: [cap_len_i caption rows][N image rows][zero padding].

@@ -4,6 +4,7 @@
 
 #include "TextModules.h"
 #include "studio/Errors.h"
+#include "studio/LayerStream.h"
 
 namespace studio {
 
@@ -135,8 +136,10 @@ torch::Tensor Gemma3TextImpl::run(const torch::Tensor& input_ids, const torch::T
     for (int64_t i = 0; i < layers; ++i) {
         if (collect) collect->push_back(h);
         const bool global = m_config.layer_is_global[i];
-        h = trace(*m_layers[i], SiteKind::Block,
-                  m_layers[i]->forward(h, global ? global_mask : local_mask, global ? rope_global : rope_local));
+        auto& layer = *m_layers[i];
+        h = trace(layer, SiteKind::Block, run_block(layer, m_nx.device, [&] {
+                      return layer.forward(h, global ? global_mask : local_mask, global ? rope_global : rope_local);
+                  }));
         // Pad rows carry no meaning; zeroing them keeps inf/NaN from reaching valid rows
         // through 0 * NaN in later attention products.
         h = h.masked_fill(pad_rows, 0);

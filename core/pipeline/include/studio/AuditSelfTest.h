@@ -21,6 +21,9 @@ struct AuditCase {
 // The names of every diagnostic fault kind ("inf", "zero-image", ...), for help texts.
 std::vector<std::string> fault_kind_names();
 
+// Why a --inject spec cannot be used ("" when it parses), checked before any run starts.
+std::string fault_spec_error(const std::string& spec);
+
 // One case per fault kind, on layers every NewBie model has (first and second blocks).
 std::vector<AuditCase> default_audit_cases();
 

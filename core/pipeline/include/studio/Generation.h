@@ -26,7 +26,10 @@ enum class AuditLevel { Off, Basic, Deep };
 // offload them to host memory (CUDA only; moved back for the next encode, while the cached
 // transformer waits in host memory: the two halves never share the device). Auto picks by the
 // device's memory.
-enum class MemoryPolicy { Auto, Keep, Release, Offload };
+// Where the modules' weights live. Keep: all resident. Release / Offload: the text encoders are
+// dropped / moved to host memory after encoding. Sequential: the text encoder's and the
+// transformer's blocks stay in host memory and visit the device one block at a time (CUDA).
+enum class MemoryPolicy { Auto, Keep, Release, Offload, Sequential };
 
 std::string to_string(SamplerKind s);
 std::string to_string(DeviceKind d);

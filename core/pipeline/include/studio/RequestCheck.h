@@ -23,6 +23,10 @@ MemoryEstimate estimate_run_memory(const GenerationParams& p);
 // MemAvailable of /proc/meminfo in bytes, -1 when unknown.
 int64_t available_system_memory();
 
+// Caps what this process's CUDA allocator may hold on the device at `bytes` (allocations past it
+// fail as out of memory): how a smaller card is simulated. False without CUDA.
+bool limit_device_memory(int64_t bytes);
+
 // Throws ConfigError when the estimate exceeds the known available memory.
 void check_fits(const MemoryEstimate& m);
 

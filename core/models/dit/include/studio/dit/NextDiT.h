@@ -44,7 +44,8 @@ public:
     // Switches between the fast kernels and the plain reference path (tests, benchmarks).
     void set_fast_kernels(bool on);
     // With the fast kernels on CUDA, the main layer stack runs as one captured CUDA graph per
-    // input shape (no launch gaps); off by STUDIO_CUDA_GRAPHS=0 or here. Never with a trace.
+    // input shape (no launch gaps); off by STUDIO_CUDA_GRAPHS=0 or here. With a trace only when
+    // it allows (the basic audit: the graph then also computes each block's non-finite counts).
     void set_cuda_graphs(bool on) { m_cuda_graphs = on; }
     // Drops a captured step graph: it holds the weights' device addresses, so it must go before
     // the weights move (offload to host memory and back).
@@ -74,6 +75,8 @@ private:
     DitTraceFn m_trace;
     bool m_cuda_graphs{true};
     bool m_graph_used{false};
+    bool m_graph_checks{false};     // the captured graph computes per-block non-finite counts
+    torch::Tensor m_block_checks;   // [layers, 2] NaN / Inf counts, rewritten by each replay
     std::shared_ptr<struct DitLayerGraph> m_graph;
 };
 TORCH_MODULE(NextDiT);
