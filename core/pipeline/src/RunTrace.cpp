@@ -103,7 +103,10 @@ void RunTrace::record(Entry& e, const torch::Tensor& value, const torch::Tensor&
     const ValueScan v = scan_values_cpu(value, fit_dtype(value));
     fold(e, v, m_step);
     s.output_dtype = observed_from_scan(value, v);
-    if (input.defined()) s.input_dtype = observed_from_scan(input, scan_values_cpu(input, fit_dtype(input), 65536));
+    // The input's dtype: its own, or (emulating) which dtype a strided sample of its values fits.
+    if (input.defined())
+        s.input_dtype = fit_dtype(input) == torch::kFloat32 ? dtype_name(input.scalar_type())
+                                                            : observed_from_scan(input, scan_values_cpu(input, fit_dtype(input), 4096));
 }
 
 torch::Tensor RunTrace::apply_fault(const std::string& site, SiteKind kind, const torch::Tensor& value) {

@@ -11,55 +11,82 @@ namespace studio {
 
 namespace {
 constexpr float kFp16Max = 65504.0f;
+constexpr int32_t kExpAllOnes = 0x7F800000;  // |x| bits at and above: Inf, then NaN
+constexpr int32_t kFp16MaxBits = 0x477FE000; // bits of 65504
+constexpr int32_t kFp16MinNormalBits = 0x38800000;  // bits of 2^-14
 
-inline uint32_t bits_of(float x) {
-    uint32_t b;
-    std::memcpy(&b, &x, sizeof b);
-    return b;
+// Exactly representable in fp16, for a finite |x| given by its bits: in range, and no mantissa
+// bits below fp16's last one (10 bits for normals; fewer in fp16's subnormal range).
+inline int32_t fits_fp16(int32_t a) {
+    const int32_t e = a >> 23;
+    const int32_t shift = a >= kFp16MinNormalBits ? 13 : (e >= 103 ? 13 + (113 - e) : 31);
+    return (a <= kFp16MaxBits) & (((a & static_cast<int32_t>((1u << shift) - 1u)) == 0) | (a == 0));
 }
 
-// One value into the running statistics; `bits` is the value's fp32 bit pattern.
-inline void scan_one(float x, uint32_t bits, torch::Dtype fit, ValueScan& s) {
-    if ((bits & 0x7F800000u) == 0x7F800000u) {
-        ++((bits & 0x007FFFFFu) ? s.nan : s.inf);
-        return;
+// Running counts of one thread's share. Signed 32-bit lanes, compares and an integer max (finite
+// |x| bit patterns order as the values do) keep the loop branch-free: the compiler vectorises it
+// with plain SSE2, where unsigned or float forms of it would not be.
+struct Counts {
+    int64_t nan{0}, inf{0}, beyond{0}, nonzero{0}, bf16{0}, fp16{0}, finite{0}, fits{0};
+    int32_t max_bits{0};
+};
+
+template <torch::Dtype Fit, typename Load>
+void scan_range(Load load, int64_t begin, int64_t end, Counts& c) {
+    int32_t nan = 0, inf = 0, beyond = 0, nonzero = 0, bf16 = 0, fp16 = 0, finite = 0, fits = 0, mx = 0;
+    for (int64_t i = begin; i < end; ++i) {
+        const int32_t b = load(i);
+        const int32_t a = b & 0x7FFFFFFF;
+        const int32_t fin = a < kExpAllOnes;
+        nan += a > kExpAllOnes;
+        inf += a == kExpAllOnes;
+        finite += fin;
+        const int32_t v = fin ? a : 0;
+        mx = v > mx ? v : mx;
+        beyond += fin & (a > kFp16MaxBits);
+        const int32_t nz = fin & (a != 0);
+        const int32_t lo16 = (b & 0xFFFF) == 0, lo13 = (b & 0x1FFF) == 0;
+        nonzero += nz;
+        bf16 += nz & lo16;
+        fp16 += nz & lo13;
+        if constexpr (Fit == torch::kBFloat16) fits += fin & lo16;
+        else if constexpr (Fit == torch::kFloat16) fits += fin & fits_fp16(a);
+        else fits += fin;
     }
-    ++s.finite;
-    const float a = std::fabs(x);
-    if (a > s.max_abs) s.max_abs = a;
-    if (a > kFp16Max) ++s.beyond_fp16;
-    const bool low16 = (bits & 0xFFFFu) == 0;
-    if (a != 0) {
-        ++s.nonzero;
-        s.bf16_bits += low16;
-        s.fp16_bits += (bits & 0x1FFFu) == 0;
-    }
-    if (fit == torch::kBFloat16) s.fits += low16;
-    else if (fit == torch::kFloat16) s.fits += static_cast<float>(c10::Half(x)) == x;
-    else ++s.fits;
+    c.nan += nan, c.inf += inf, c.beyond += beyond, c.nonzero += nonzero, c.bf16 += bf16, c.fp16 += fp16;
+    c.finite += finite, c.fits += fits;
+    c.max_bits = std::max(c.max_bits, mx);
 }
 
-template <typename T>
-inline float as_float(T v) {
-    return static_cast<float>(v);
-}
-
-template <typename T>
-ValueScan scan_typed(const T* data, int64_t n, int64_t stride, torch::Dtype fit) {
-    const int64_t count = (n + stride - 1) / stride;
-    std::vector<ValueScan> parts(static_cast<size_t>(std::max(1, at::get_num_threads())));
-    // Large outputs split over the intra-op threads; each thread sums into its own slot.
-    at::parallel_for(0, count, 32768, [&](int64_t begin, int64_t end) {
-        ValueScan& s = parts[static_cast<size_t>(at::get_thread_num()) % parts.size()];
-        for (int64_t k = begin; k < end; ++k) {
-            const float x = as_float(data[k * stride]);
-            scan_one(x, bits_of(x), fit, s);
-        }
+template <torch::Dtype Fit, typename Load>
+ValueScan scan_with(Load load, int64_t count) {
+    std::vector<Counts> parts(static_cast<size_t>(std::max(1, at::get_num_threads())));
+    // Large outputs split over the intra-op threads (each with its own counters); chunks stay far
+    // below 2^32 values.
+    at::parallel_for(0, count, 65536, [&](int64_t begin, int64_t end) {
+        Counts& c = parts[static_cast<size_t>(at::get_thread_num()) % parts.size()];
+        // 32-bit counters per piece: pieces of at most 2^30 values.
+        for (int64_t b = begin; b < end; b += (int64_t{1} << 30)) scan_range<Fit>(load, b, std::min(end, b + (int64_t{1} << 30)), c);
     });
     ValueScan out;
-    for (const auto& p : parts) out.add(p);
     out.elements = count;
+    int32_t max_bits = 0;
+    for (const auto& c : parts) {
+        out.nan += c.nan, out.inf += c.inf, out.beyond_fp16 += c.beyond, out.nonzero += c.nonzero;
+        out.bf16_bits += c.bf16, out.fp16_bits += c.fp16, out.finite += c.finite, out.fits += c.fits;
+        max_bits = std::max(max_bits, c.max_bits);
+    }
+    float m;
+    std::memcpy(&m, &max_bits, sizeof m);
+    out.max_abs = m;
     return out;
+}
+
+template <typename Load>
+ValueScan scan_fit(Load load, int64_t count, torch::Dtype fit) {
+    if (fit == torch::kBFloat16) return scan_with<torch::kBFloat16>(load, count);
+    if (fit == torch::kFloat16) return scan_with<torch::kFloat16>(load, count);
+    return scan_with<torch::kFloat32>(load, count);
 }
 }  // namespace
 
@@ -84,10 +111,32 @@ ValueScan scan_values_cpu(const torch::Tensor& t_in, torch::Dtype fit, int64_t m
     t = t.contiguous();
     const int64_t n = t.numel();
     const int64_t stride = max_values > 0 && n > max_values ? n / max_values : 1;
+    const int64_t count = (n + stride - 1) / stride;
     switch (t.scalar_type()) {
-        case torch::kBFloat16: return scan_typed(t.data_ptr<c10::BFloat16>(), n, stride, fit);
-        case torch::kFloat16: return scan_typed(t.data_ptr<c10::Half>(), n, stride, fit);
-        default: return scan_typed(t.data_ptr<float>(), n, stride, fit);
+        case torch::kBFloat16: {
+            const auto* p = reinterpret_cast<const uint16_t*>(t.data_ptr<c10::BFloat16>());
+            return scan_fit([p, stride](int64_t i) { return static_cast<int32_t>(static_cast<uint32_t>(p[i * stride]) << 16); },
+                            count, fit);
+        }
+        case torch::kFloat16: {
+            const auto* p = t.data_ptr<c10::Half>();
+            return scan_fit([p, stride](int64_t i) {
+                const float x = static_cast<float>(p[i * stride]);
+                int32_t b;
+                std::memcpy(&b, &x, sizeof b);
+                return b;
+            }, count, fit);
+        }
+        default: {
+            const float* p = t.data_ptr<float>();
+            auto bits = [](const float* x) {
+                int32_t b;
+                std::memcpy(&b, x, sizeof b);
+                return b;
+            };
+            if (stride == 1) return scan_fit([p, bits](int64_t i) { return bits(p + i); }, count, fit);
+            return scan_fit([p, stride, bits](int64_t i) { return bits(p + i * stride); }, count, fit);
+        }
     }
 }
 
