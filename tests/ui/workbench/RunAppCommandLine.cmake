@@ -65,6 +65,6 @@ endif()
 # A diagnostic fault injected from the command line reaches the runs, and the audit flags it.
 run(0 ${APP} --settings ${OUT}/settings-inject.ini --data-dir ${OUT}/data-inject --model ${OUT}/tiny --compare
     --inject inf:dit.layers.1 --view audit --size 1280x800 --screenshot ${OUT}/inject.png --quit-after-ms 120000)
-if(NOT out MATCHES "diagnostic fault inf:dit.layers.1 is injected" OR NOT out MATCHES "non-finite values first appeared")
+if(NOT out MATCHES "diagnostic fault inf:dit.layers.1 is injected" OR NOT out MATCHES "finding nonfinite dit.layers.1")
   message(FATAL_ERROR "the injected fault was not reported:\n${out}")
 endif()
