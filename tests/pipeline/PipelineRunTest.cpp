@@ -236,4 +236,15 @@ TEST(PipelineRun, ReleasePolicyReloadsOnlyTheTextEncoders) {
     const auto off = pipeline.run(p, {}, CancelToken{});
     EXPECT_EQ(off.report.memory_policy, "keep");
     EXPECT_NE(off.report.memory_policy_reason.find("CPU"), std::string::npos);
+    // So does sequential offload (layers streamed to a GPU); the image is the same, the request
+    // round-trips through the settings JSON.
+    p.memory = MemoryPolicy::Sequential;
+    const auto seq = pipeline.run(p, {}, CancelToken{});
+    EXPECT_EQ(seq.report.memory_policy, "keep");
+    EXPECT_NE(seq.report.memory_policy_reason.find("sequential asked, but the run is on the CPU"), std::string::npos);
+    EXPECT_EQ(max_abs_diff(kept.image, seq.image), 0.0);
+    MemoryPolicy parsed = MemoryPolicy::Auto;
+    EXPECT_TRUE(parse_memory_policy("sequential", parsed));
+    EXPECT_EQ(parsed, MemoryPolicy::Sequential);
+    EXPECT_EQ(to_string(MemoryPolicy::Sequential), "sequential");
 }
