@@ -50,6 +50,7 @@ RunContext::RunContext(const GenerationParams& p, const JobCallbacks& cb, const 
     if (!p.inject.empty()) fault = FaultSpec::parse(p.inject);
     if (p.audit != AuditLevel::Off || fault) trace = std::make_unique<RunTrace>(p.audit, fault);
     facts.fault = fault;
+    memory_policy = resolve_memory_policy(p, device, memory_policy_reason);
 }
 
 Numerics RunContext::numerics(Module m) const {

@@ -97,9 +97,9 @@ MemoryEstimate estimate_run_memory(const GenerationParams& p) {
     }
     nlohmann::json dit_cfg = nlohmann::json::object(), vae_cfg = nlohmann::json::object();
     if (folder) {
-        m.weights = component_elements(folder->text_encoder) * weight_bytes(p, Module::Text) +
-                    component_elements(folder->clip) * weight_bytes(p, Module::Clip) +
-                    component_elements(folder->transformer) * weight_bytes(p, Module::Dit) +
+        m.text_weights = component_elements(folder->text_encoder) * weight_bytes(p, Module::Text) +
+                         component_elements(folder->clip) * weight_bytes(p, Module::Clip);
+        m.weights = m.text_weights + component_elements(folder->transformer) * weight_bytes(p, Module::Dit) +
                     component_elements(folder->vae) * weight_bytes(p, Module::Vae);
         dit_cfg = config_of(folder->transformer);
         vae_cfg = config_of(folder->vae);
@@ -143,6 +143,38 @@ void check_request(const GenerationParams& p) {
     }
     if (p.device != DeviceKind::CPU) return;  // CUDA: an out-of-memory error is reported with the estimate
     check_fits(estimate_run_memory(p));
+}
+
+MemoryPolicy choose_memory_policy(MemoryPolicy asked, bool cuda, const MemoryEstimate& need, int64_t usable,
+                                  std::string& reason) {
+    if ((asked == MemoryPolicy::Offload || asked == MemoryPolicy::Sequential) && !cuda) {
+        reason = to_string(asked) + " asked, but the run is on the CPU: the weights stay where they are";
+        return MemoryPolicy::Keep;
+    }
+    if (asked == MemoryPolicy::Sequential) {
+        reason = "asked: the text encoder's and the transformer's layers stream from host memory, one at a time";
+        return asked;
+    }
+    if (asked != MemoryPolicy::Auto) {
+        reason = "asked";
+        return asked;
+    }
+    if (!cuda) {
+        reason = "auto: a CPU run keeps the encoders cached";
+        return MemoryPolicy::Keep;
+    }
+    if (usable < 0) {
+        reason = "auto: the device's free memory is unknown";
+        return MemoryPolicy::Release;
+    }
+    const double room = 0.9 * static_cast<double>(usable);
+    reason = "auto: the run needs about " + gib(need.total()) + " with every module resident, " + gib(usable) +
+             " is usable on the device";
+    if (static_cast<double>(need.total()) <= room) return MemoryPolicy::Keep;
+    if (static_cast<double>(need.larger_half()) <= room) return MemoryPolicy::Release;
+    reason += ", and even the larger half needs about " + gib(need.larger_half()) +
+              ": the layers stream from host memory (sequential)";
+    return MemoryPolicy::Sequential;
 }
 
 void check_fits(const MemoryEstimate& m) {

@@ -26,6 +26,11 @@ struct RunContext {
     MemoryMonitor memory;
     std::chrono::steady_clock::time_point t_start;
 
+    // The --memory policy applied, decided before anything loads (sequential changes where the
+    // weights load), and why.
+    MemoryPolicy memory_policy{MemoryPolicy::Keep};
+    std::string memory_policy_reason;
+
     std::optional<FaultSpec> fault;   // --inject
     std::unique_ptr<RunTrace> trace;  // null when the audit is off and nothing is injected
     AuditFacts facts;
@@ -70,10 +75,10 @@ struct Conditioning {
 std::shared_ptr<Tokenizer> cached_tokenizer(ModelCache& cache, const std::string& kind, const ComponentFiles& c);
 // Tokenizers and the two text encoders in their precisions (cached between runs); the weight
 // hashes of all four components.
-// Sequential offload applies on a GPU only (on the CPU the weights are in host memory anyway).
-inline bool streams_blocks(const RunContext& ctx) {
-    return ctx.params.memory == MemoryPolicy::Sequential && ctx.device.is_cuda();
-}
+// The run's memory policy (choose_memory_policy with this device's usable memory).
+MemoryPolicy resolve_memory_policy(const GenerationParams& params, const torch::Device& device, std::string& reason);
+// Sequential offload (asked, or auto on a GPU too small for either half); GPU runs only.
+inline bool streams_blocks(const RunContext& ctx) { return ctx.memory_policy == MemoryPolicy::Sequential; }
 
 void load_text_step(RunContext& ctx, ModelCache& cache, const ModelFolder& folder, LoadedModels& m);
 // Keeps, releases or offloads the text encoders once the prompt is encoded (report.memory_policy).

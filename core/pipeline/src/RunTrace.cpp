@@ -164,7 +164,7 @@ torch::Tensor RunTrace::on_site(const std::string& site, SiteKind kind, const to
         p.entry = static_cast<size_t>(&b - m_entries.data());
         p.step = m_step;
         p.elements = f.numel();
-        p.stats = torch::stack({torch::isnan(f).sum(), torch::isinf(f).sum()}).to(torch::kFloat64);
+        p.stats = nonfinite_counts(f).to(torch::kFloat64);
         m_pending.push_back(std::move(p));
     }
     if (e && !m_first_nonfinite && (e->stats.nan || e->stats.inf))

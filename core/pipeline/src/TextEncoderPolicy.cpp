@@ -1,9 +1,9 @@
-// The text encoders' memory policy: once the prompt is encoded they are not needed until the next
+// The memory policy: once the prompt is encoded the text encoders are not needed until the next
 // run, and on a GPU they take as much memory as the transformer (Gemma 3 4B: ~8 GiB in bf16).
+// The policy is chosen before anything loads (choose_memory_policy), applied after encoding.
 #include <spdlog/spdlog.h>
 
 #include <algorithm>
-#include <cstdio>
 
 #include "RunSteps.h"
 #include "studio/RequestCheck.h"
@@ -16,12 +16,6 @@
 namespace studio {
 
 namespace {
-
-std::string gib(int64_t bytes) {
-    char buf[32];
-    std::snprintf(buf, sizeof buf, "%.1f GiB", static_cast<double>(bytes) / (1024.0 * 1024 * 1024));
-    return buf;
-}
 
 // Memory this run may use on the device: what the driver says is free plus what our own caching
 // allocator already holds (the cached models live there). -1 when unknown.
@@ -37,38 +31,6 @@ int64_t usable_device_memory(const torch::Device& device) {
     (void)device;
 #endif
     return -1;
-}
-
-// Auto: on the CPU keep (host memory is the estimate's business, checked before the run); on a
-// GPU keep when the whole run fits in 90 % of what is usable, else release.
-MemoryPolicy resolve(const RunContext& ctx, std::string& reason) {
-    const MemoryPolicy asked = ctx.params.memory;
-    if ((asked == MemoryPolicy::Offload || asked == MemoryPolicy::Sequential) && !ctx.device.is_cuda()) {
-        reason = to_string(asked) + " asked, but the run is on the CPU: the weights stay where they are";
-        return MemoryPolicy::Keep;
-    }
-    if (asked == MemoryPolicy::Sequential) {
-        reason = "asked: the text encoder's and the transformer's layers stream from host memory, one at a time";
-        return asked;
-    }
-    if (asked != MemoryPolicy::Auto) {
-        reason = "asked";
-        return asked;
-    }
-    if (!ctx.device.is_cuda()) {
-        reason = "auto: a CPU run keeps the encoders cached";
-        return MemoryPolicy::Keep;
-    }
-    const MemoryEstimate need = estimate_run_memory(ctx.params);
-    const int64_t usable = usable_device_memory(ctx.device);
-    if (usable < 0) {
-        reason = "auto: the device's free memory is unknown";
-        return MemoryPolicy::Release;
-    }
-    const bool fits = static_cast<double>(need.total()) <= 0.9 * static_cast<double>(usable);
-    reason = "auto: the run needs about " + gib(need.total()) + " with every module resident, " + gib(usable) +
-             " is usable on the device";
-    return fits ? MemoryPolicy::Keep : MemoryPolicy::Release;
 }
 
 }  // namespace
@@ -113,11 +75,17 @@ void move_to_host(torch::nn::Module& module) {
 #endif
 }
 
+MemoryPolicy resolve_memory_policy(const GenerationParams& params, const torch::Device& device, std::string& reason) {
+    const bool auto_on_gpu = params.memory == MemoryPolicy::Auto && device.is_cuda();
+    const MemoryEstimate need = auto_on_gpu ? estimate_run_memory(params) : MemoryEstimate{};
+    return choose_memory_policy(params.memory, device.is_cuda(), need, auto_on_gpu ? usable_device_memory(device) : -1,
+                                reason);
+}
+
 void text_encoder_policy_step(RunContext& ctx, ModelCache& cache, LoadedModels& m) {
-    std::string reason;
-    const MemoryPolicy policy = resolve(ctx, reason);
+    const MemoryPolicy policy = ctx.memory_policy;
     ctx.report.memory_policy = to_string(policy);
-    ctx.report.memory_policy_reason = reason;
+    ctx.report.memory_policy_reason = ctx.memory_policy_reason;
     if (policy == MemoryPolicy::Keep || policy == MemoryPolicy::Sequential) return;
     ctx.timed(policy == MemoryPolicy::Release ? "release" : "offload", [&] {
         if (policy == MemoryPolicy::Release) {
@@ -131,7 +99,8 @@ void text_encoder_policy_step(RunContext& ctx, ModelCache& cache, LoadedModels& 
         }
         free_cached_device_memory(ctx.device);
     });
-    spdlog::info("text encoders {}: {}", policy == MemoryPolicy::Release ? "released" : "offloaded to host memory", reason);
+    spdlog::info("text encoders {}: {}", policy == MemoryPolicy::Release ? "released" : "offloaded to host memory",
+                 ctx.memory_policy_reason);
 }
 
 }  // namespace studio

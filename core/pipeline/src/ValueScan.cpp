@@ -7,6 +7,8 @@
 #include <cstring>
 #include <vector>
 
+#include "studio/Trace.h"
+
 namespace studio {
 
 namespace {
@@ -147,9 +149,11 @@ torch::Tensor scan_values_device(const torch::Tensor& t, torch::Dtype fit) {
     const auto bits = f.view(torch::kInt32);
     const auto nz = fin.logical_and(f.ne(0));
     const auto fits = fit == torch::kFloat32 ? fin : f.to(fit).to(torch::kFloat32).eq(f).logical_and(fin);
-    const auto counts = torch::stack({torch::isnan(f).sum(), torch::isinf(f).sum(), a.gt(kFp16Max).logical_and(fin).sum(),
-                                      nz.sum(), bits.bitwise_and(0xFFFF).eq(0).logical_and(nz).sum(),
-                                      bits.bitwise_and(0x1FFF).eq(0).logical_and(nz).sum(), fin.sum(), fits.sum()});
+    const auto counts = torch::stack({count_true(torch::isnan(f)), count_true(torch::isinf(f)),
+                                      count_true(a.gt(kFp16Max).logical_and(fin)), count_true(nz),
+                                      count_true(bits.bitwise_and(0xFFFF).eq(0).logical_and(nz)),
+                                      count_true(bits.bitwise_and(0x1FFF).eq(0).logical_and(nz)), count_true(fin),
+                                      count_true(fits)});
     const auto max_abs = torch::where(fin, a, torch::zeros_like(a)).max();
     return torch::cat({counts.to(torch::kFloat64), max_abs.to(torch::kFloat64).reshape({1})});
 }
