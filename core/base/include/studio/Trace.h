@@ -42,6 +42,13 @@ namespace trace_detail {
 extern thread_local TraceSink* t_sink;
 }
 
+// How many elements of a bool mask are true, as a 0-dim int64 tensor on the mask's device (no
+// sync). Summing a bool mask directly makes libtorch cast it to int64 first (8 bytes a value);
+// this sums it as uint8 columns of 128 values and reads the mask once as it is.
+torch::Tensor count_true(const torch::Tensor& mask);
+// [NaN count, Inf count] of `x` as a 2-element int64 tensor on its device (no sync).
+torch::Tensor nonfinite_counts(const torch::Tensor& x);
+
 inline bool tracing() { return trace_detail::t_sink != nullptr; }
 
 inline torch::Tensor trace(const char* site, SiteKind kind, const torch::Tensor& value,

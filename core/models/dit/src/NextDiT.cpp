@@ -72,7 +72,7 @@ void NextDiTImpl::set_attention_budget(int64_t bytes) {
 
 void NextDiTImpl::set_fast_kernels(bool on) {
     m_nx.fast_kernels = on && fast_kernels_available() && m_nx.device.is_cuda() && !m_nx.emulated;
-    m_graph.reset();
+    drop_cuda_graph();
 }
 
 torch::Tensor NextDiTImpl::run_layers(torch::Tensor h, const KeyMask& keys, const RopeTables& rope, const torch::Tensor& silu_c) {
@@ -84,15 +84,13 @@ torch::Tensor NextDiTImpl::run_layers(torch::Tensor h, const KeyMask& keys, cons
     m_graph_used = false;
     if (graphs) {
         const bool checks = use == TraceSink::GraphUse::WithBlockChecks;
-        if (checks != m_graph_checks) m_graph.reset();
-        m_graph_checks = checks;
         const int64_t elements = h.numel();
-        if (auto out = run_layers_graphed(m_graph, h, keys, rope, silu_c,
+        if (auto out = run_layers_graphed(checks ? m_graph_checked : m_graph, h, keys, rope, silu_c,
                                           [this, checks](torch::Tensor x, const KeyMask& k, const RopeTables& r, const torch::Tensor& s) {
                                               std::vector<torch::Tensor> counts;
                                               for (auto& layer : layers) {
                                                   x = layer->forward(x, k, r, s, m_nx);
-                                                  if (checks) counts.push_back(torch::stack({torch::isnan(x).sum(), torch::isinf(x).sum()}));
+                                                  if (checks) counts.push_back(nonfinite_counts(x));
                                               }
                                               if (checks) m_block_checks = torch::stack(counts);
                                               return x;

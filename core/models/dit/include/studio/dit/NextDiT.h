@@ -49,7 +49,7 @@ public:
     void set_cuda_graphs(bool on) { m_cuda_graphs = on; }
     // Drops a captured step graph: it holds the weights' device addresses, so it must go before
     // the weights move (offload to host memory and back).
-    void drop_cuda_graph() { m_graph.reset(); }
+    void drop_cuda_graph() { m_graph.reset(), m_graph_checked.reset(); }
     bool cuda_graph_used() const { return m_graph_used; }
 
     Dense x_embedder{nullptr};
@@ -75,9 +75,10 @@ private:
     DitTraceFn m_trace;
     bool m_cuda_graphs{true};
     bool m_graph_used{false};
-    bool m_graph_checks{false};     // the captured graph computes per-block non-finite counts
     torch::Tensor m_block_checks;   // [layers, 2] NaN / Inf counts, rewritten by each replay
-    std::shared_ptr<struct DitLayerGraph> m_graph;
+    // The layer stack as captured without and with per-block non-finite counts (the basic audit):
+    // both kept, so runs that switch the audit on and off do not capture again each time.
+    std::shared_ptr<struct DitLayerGraph> m_graph, m_graph_checked;
 };
 TORCH_MODULE(NextDiT);
 
