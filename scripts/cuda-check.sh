@@ -14,4 +14,4 @@ t0=$(date +%s)
 cmake --build "$BUILD" -j"$(nproc)" -- -k 0
 echo "build: $(( $(date +%s) - t0 )) s"
 cd "$BUILD"
-STUDIO_TEST_DEVICE=cuda ctest -LE bench --output-on-failure -j4 --timeout 600
+STUDIO_TEST_DEVICE=cuda ctest -LE bench --output-on-failure -j"${CUDA_CHECK_JOBS:-4}" --timeout 600

@@ -11,6 +11,7 @@
 #include <sstream>
 #include <thread>
 
+#include "KinetoProfile.h"
 #include "studio/Errors.h"
 #include "studio/Generation.h"
 #include "studio/Logging.h"
@@ -29,7 +30,7 @@ double median(std::vector<double> v) {
 }
 
 struct Row {
-    std::string precision, numerics, error;
+    std::string precision, audit, numerics, error;
     double total{0}, encode{0}, sample{0}, decode{0}, load{0};
     int64_t peak{0};
     std::string memory_kind, memory_policy;
@@ -50,8 +51,10 @@ int main(int argc, char** argv) {
     std::vector<std::string> precisions{"fp32", "bf16", "mixed"};
     int steps = 20, runs = 3;
     float cfg = 5.0f;
-    std::string numerics = "auto", audit = "basic", memory = "auto";
+    std::string numerics = "auto", memory = "auto";
+    std::vector<std::string> audits{"basic"};
     double vram_budget_gib = 0;
+    std::string profile;
     app.add_option("--model", model, "Model folder (or --preset)");
     app.add_option("--preset", preset, "Write and use a random model: tiny or full")->check(CLI::IsMember({"tiny", "full"}));
     app.add_option("--device", device, "cpu or cuda");
@@ -61,12 +64,18 @@ int main(int argc, char** argv) {
     auto* size_opt = app.add_option("--size", sizes, "WxH (default: the model's, else 256x256)");
     app.add_option("--runs", runs, "Timed runs per configuration (after one warm-up)");
     app.add_option("--numerics", numerics, "auto, native or emulated")->check(CLI::IsMember({"auto", "native", "emulated"}));
-    app.add_option("--audit", audit, "Numerics trace: off, basic or deep (its overhead is part of the time)")
+    app.add_option("--audit", audits,
+                   "Numerics trace: off, basic or deep (its overhead is part of the time); several, e.g. \"off;basic\", "
+                   "alternate run by run on one loaded model")
+        ->delimiter(';')
         ->check(CLI::IsMember({"off", "basic", "deep"}));
-    app.add_option("--memory", memory, "Text encoders after encoding: auto, keep, release or offload")
+    app.add_option("--memory", memory, "Memory policy: auto, keep, release, offload or sequential (as precision-cli generate --memory)")
         ->check(CLI::IsMember({"auto", "keep", "release", "offload", "sequential"}));
     app.add_option("--vram-budget", vram_budget_gib, "Cap the CUDA allocator at this many GiB (simulates a smaller card)");
     app.add_option("--prompt", prompt, "Prompt");
+    app.add_option("--profile", profile,
+                   "After the timed runs, one more run per audit level traced with Kineto into PROFILE.<precision>.<audit>.json "
+                   "(libtorch 2.x with CUDA; keep --steps small)");
     app.add_option("--out", out, "Append the markdown table to this file");
     CLI11_PARSE(app, argc, argv);
     init_logging({}, true);
@@ -99,52 +108,72 @@ int main(int argc, char** argv) {
         cfg = base.cfg_scale;
         parse_device(device, base.device);
         base.numerics = parse_numerics_mode(numerics).value_or(NumericsMode::Auto);
-        parse_audit_level(audit, base.audit);
         parse_memory_policy(memory, base.memory);
         if (vram_budget_gib > 0 && !limit_device_memory(static_cast<int64_t>(vram_budget_gib * 1024 * 1024 * 1024)))
             throw ConfigError("--vram-budget needs a CUDA device");
 
         std::vector<Row> rows;
         for (const auto& spec : precisions) {
-            Row row;
-            row.precision = spec;
-            // A fresh pipeline per configuration: peak memory then belongs to this configuration alone.
+            // A fresh pipeline per precision: peak memory then belongs to this configuration alone.
+            // Audit levels share it and alternate run by run, so their ratio sees the same machine state.
             Pipeline pipeline;
-            GenerationParams p = base;
-            p.precision = PrecisionConfig::parse(spec);
-            std::vector<double> total, encode, sample, decode;
+            std::vector<Row> group(audits.size());
+            std::vector<GenerationParams> params(audits.size(), base);
+            std::vector<std::vector<double>> total(audits.size()), encode(audits.size()), sample(audits.size()),
+                decode(audits.size());
+            for (size_t a = 0; a < audits.size(); ++a) {
+                group[a].precision = spec;
+                group[a].audit = audits[a];
+                params[a].precision = PrecisionConfig::parse(spec);
+                parse_audit_level(audits[a], params[a].audit);
+            }
             try {
-                const auto warm = pipeline.run(p, {}, CancelToken{});
-                for (const auto& t : warm.report.timings)
-                    if (t.stage == "load") row.load += t.seconds;  // text encoders, then transformer + VAE
-                for (int i = 0; i < runs; ++i) {
-                    const auto r = pipeline.run(p, {}, CancelToken{});
-                    total.push_back(r.report.total_seconds);
-                    for (const auto& t : r.report.timings) {
-                        if (t.stage == "encode") encode.push_back(t.seconds);
-                        if (t.stage == "sample") sample.push_back(t.seconds);
-                        if (t.stage == "decode") decode.push_back(t.seconds);
+                for (size_t a = 0; a < audits.size(); ++a) {
+                    const auto warm = pipeline.run(params[a], {}, CancelToken{});
+                    for (const auto& t : warm.report.timings)
+                        if (t.stage == "load") group[a].load += t.seconds;  // text encoders, then transformer + VAE
+                }
+                for (int i = 0; i < runs; ++i)
+                    for (size_t a = 0; a < audits.size(); ++a) {
+                        const auto r = pipeline.run(params[a], {}, CancelToken{});
+                        Row& row = group[a];
+                        total[a].push_back(r.report.total_seconds);
+                        for (const auto& t : r.report.timings) {
+                            if (t.stage == "encode") encode[a].push_back(t.seconds);
+                            if (t.stage == "sample") sample[a].push_back(t.seconds);
+                            if (t.stage == "decode") decode[a].push_back(t.seconds);
+                        }
+                        row.peak = std::max(row.peak, r.report.peak_memory_bytes);
+                        row.memory_kind = r.report.memory_kind;
+                        row.memory_policy = r.report.memory_policy;
+                        row.finite = row.finite && r.report.first_nonfinite_stage.empty();
+                        std::string labels;
+                        for (const auto& m : r.report.modules)
+                            labels += (labels.empty() ? "" : ", ") + to_string(m.module) + " " + m.numerics;
+                        row.numerics = labels;
                     }
-                    row.peak = std::max(row.peak, r.report.peak_memory_bytes);
-                    row.memory_kind = r.report.memory_kind;
-                    row.memory_policy = r.report.memory_policy;
-                    row.finite = row.finite && r.report.first_nonfinite_stage.empty();
-                    std::string labels;
-                    for (const auto& m : r.report.modules) labels += (labels.empty() ? "" : ", ") + to_string(m.module) + " " + m.numerics;
-                    row.numerics = labels;
+                for (size_t a = 0; a < audits.size() && !profile.empty(); ++a) {
+                    if (!profile_start()) throw ConfigError("--profile: this build has no Kineto trace");
+                    pipeline.run(params[a], {}, CancelToken{});
+                    profile_stop(profile + "." + spec + "." + audits[a] + ".json");
                 }
             } catch (const std::exception& e) {
-                row.error = e.what();
+                for (auto& row : group) row.error = e.what();
             }
-            row.total = median(total), row.encode = median(encode), row.sample = median(sample), row.decode = median(decode);
-            rows.push_back(row);
-            std::cerr << spec << ": " << (row.error.empty() ? fmt(row.total) + " s" : "error: " + row.error) << "\n";
+            for (size_t a = 0; a < audits.size(); ++a) {
+                Row& row = group[a];
+                row.total = median(total[a]), row.encode = median(encode[a]), row.sample = median(sample[a]);
+                row.decode = median(decode[a]);
+                std::cerr << spec << " (audit " << row.audit << "): "
+                          << (row.error.empty() ? fmt(row.total) + " s" : "error: " + row.error) << "\n";
+                rows.push_back(row);
+            }
         }
         std::ostringstream md;
-        md << "| precision | numerics | time / image (s) | encode | sample | decode | vs " << rows.front().precision
-           << " | peak memory | ran without error |\n|---|---|---|---|---|---|---|---|---|\n";
+        md << "| precision | audit | numerics | time / image (s) | encode | sample | decode | vs " << rows.front().precision
+           << " (audit " << rows.front().audit << ") | peak memory | ran without error |\n|---|---|---|---|---|---|---|---|---|---|\n";
         for (const auto& r : rows)
-            md << "| " << r.precision << " | " << r.numerics << " | " << fmt(r.total) << " | " << fmt(r.encode) << " | "
+            md << "| " << r.precision << " | " << r.audit << " | " << r.numerics << " | " << fmt(r.total) << " | " << fmt(r.encode) << " | "
                << fmt(r.sample) << " | " << fmt(r.decode) << " | "
                << (rows.front().total > 0 && r.error.empty() ? fmt(r.total / rows.front().total, 2) + "×" : "–") << " | "
                << fmt(r.peak / 1048576.0, 0) << " MiB (" << r.memory_kind << ", text encoders " << r.memory_policy << ") | "
@@ -152,7 +181,8 @@ int main(int argc, char** argv) {
         std::ostringstream head;
         head << "Model `" << model << "`, device " << device << " (" << std::thread::hardware_concurrency() << " CPU threads), "
              << base.width << "×" << base.height << ", " << steps << " steps, CFG " << cfg << ", medians of " << runs
-             << " runs after one warm-up.\n\n";
+             << " runs after one warm-up"
+             << (audits.size() > 1 ? " (audit levels alternating run by run)" : "") << ".\n\n";
         std::cout << head.str() << md.str();
         if (!out.empty()) std::ofstream(out, std::ios::app) << head.str() << md.str() << "\n";
         for (const auto& r : rows)

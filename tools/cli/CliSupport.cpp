@@ -59,7 +59,8 @@ void add_generation_options(CLI::App& cmd, GenerationOptions& o, bool with_preci
                    "Text encoders after encoding: keep (cached), release (lower peak, reloaded next run), offload "
                    "(to host memory, CUDA; the cached transformer waits there while they encode), sequential "
                    "(the text encoder's and the transformer's layers stay in host memory and visit the GPU one "
-                   "at a time: the lowest peak, slower) or auto (by the device's memory)")
+                   "at a time: the lowest peak, slower) or auto (keep when the run fits the device, release when one "
+                   "half fits, else sequential)")
         ->check(CLI::IsMember({"auto", "keep", "release", "offload", "sequential"}));
     cmd.add_option_function<std::string>(
            "--offload", [&o](const std::string& v) { o.memory = v == "sequential" ? "sequential" : "offload"; },

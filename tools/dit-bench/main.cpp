@@ -12,7 +12,7 @@
 #include <iostream>
 #include <sstream>
 
-#include "DitProfile.h"
+#include "KinetoProfile.h"
 #include "studio/Errors.h"
 #include "studio/Precision.h"
 #include "studio/dit/NextDiT.h"

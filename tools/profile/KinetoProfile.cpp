@@ -1,4 +1,4 @@
-#include "DitProfile.h"
+#include "KinetoProfile.h"
 
 #if defined(STUDIO_KINETO_PROFILE)
 #include <torch/csrc/autograd/profiler_kineto.h>
