@@ -50,8 +50,11 @@ TEST(DitCuda, StreamedBlocksGiveTheSameVelocity) {
         EXPECT_TRUE(torch::equal(a, b)) << to_string(p);
         EXPECT_EQ(streamed_bytes() - before, block_bytes) << "every block visits the device once per forward";
         // The blocks went back to host memory after their forward.
-        for (const auto& item : streamed->named_parameters(true))
-            if (is_streamed_block_path(item.key())) EXPECT_FALSE(item.value().is_cuda()) << item.key();
+        for (const auto& item : streamed->named_parameters(true)) {
+            if (is_streamed_block_path(item.key())) {
+                EXPECT_FALSE(item.value().is_cuda()) << item.key();
+            }
+        }
     }
 }
 
