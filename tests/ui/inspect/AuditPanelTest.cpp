@@ -255,6 +255,9 @@ TEST(AuditPanel, SwitchesRunsAndExplainsBasicAudits)
     AuditPanel panel;
     panel.setReports(report(basicLayers, "[]", "basic"), faultReport(), QStringLiteral("bf16"), QStringLiteral("fp16"));
     ASSERT_EQ(panel.runSelector()->count(), 2);
+    EXPECT_EQ(panel.currentRun(), 1) << "opens on the run with errors";
+    EXPECT_EQ(panel.runSelector()->currentData().toInt(), 1);
+    panel.setCurrentRun(0);
     EXPECT_TRUE(panel.runSelector()->itemText(1).contains(QStringLiteral("fp16")));
     EXPECT_EQ(panel.layerModel()->rowCount(), 2);
     EXPECT_TRUE(panel.hintText().contains(QStringLiteral("deep audit"))) << panel.hintText().toStdString();
@@ -268,6 +271,12 @@ TEST(AuditPanel, SwitchesRunsAndExplainsBasicAudits)
     panel.setReports({}, faultReport(), {}, QStringLiteral("fp16"));
     EXPECT_EQ(panel.currentRun(), 1);
     EXPECT_EQ(panel.layerModel()->rowCount(), 9);
+    // Errors in A now: A is shown. Two clean runs: the user's choice stays.
+    panel.setReports(faultReport(), report(basicLayers, "[]", "basic"), {}, {});
+    EXPECT_EQ(panel.currentRun(), 0);
+    panel.setCurrentRun(1);
+    panel.setReports(report(basicLayers, "[]", "basic"), report(basicLayers, "[]", "basic"), {}, {});
+    EXPECT_EQ(panel.currentRun(), 1);
 }
 
 TEST(AuditPanel, BadgeShowsTheWorstSeverity)

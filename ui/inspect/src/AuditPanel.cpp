@@ -152,7 +152,12 @@ void AuditPanel::setReports(const QString& jsonA, const QString& jsonB, const QS
 {
     m_reports = {parseAuditReport(jsonA), parseAuditReport(jsonB)};
     m_labels = {labelA, labelB};
-    if (!m_reports[static_cast<size_t>(m_run)].present && m_reports[static_cast<size_t>(1 - m_run)].present) m_run = 1 - m_run;
+    // Stay on the run shown unless it has no report or the other run needs a look more (errors
+    // beat warnings beat none): after a compare the panel opens on the run with the problem.
+    const auto concern = [](const AuditReport& r) { return !r.ok() ? 0 : r.errors > 0 ? 2 : r.warnings > 0 ? 1 : 0; };
+    const auto& shown = m_reports[static_cast<size_t>(m_run)];
+    const auto& other = m_reports[static_cast<size_t>(1 - m_run)];
+    if ((!shown.present && other.present) || concern(other) > concern(shown)) m_run = 1 - m_run;
     fillRuns();
     showRun();
 }
