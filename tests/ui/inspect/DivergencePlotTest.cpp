@@ -36,6 +36,13 @@ TEST(DivergencePlot, DrawsBothLinesAndLeavesOutWhatALogScaleCannotShow) {
     plot.setDivergence({{1, 0.0, 0.0}, {2, 0.0, 0.0}, {3, NAN, 0.5}});
     EXPECT_EQ(plot.drawnPoints(), 1);
     EXPECT_TRUE(plot.note().contains(QStringLiteral("identical"))) << plot.note().toStdString();
+    EXPECT_TRUE(plot.note().contains(QStringLiteral("from step 3"))) << plot.note().toStdString();
+    // A run that went NaN at step 2: nothing after it is drawn, and the note says where it began.
+    plot.setDivergence({{1, 1e-3, 2e-3}, {2, NAN, NAN}, {3, NAN, INFINITY}});
+    EXPECT_EQ(plot.drawnPoints(), 2);
+    EXPECT_TRUE(plot.note().startsWith(QStringLiteral("Not finite (NaN / Inf) from step 2"))) << plot.note().toStdString();
+    plot.setDivergence(growingDivergence(5));
+    EXPECT_TRUE(plot.note().isEmpty()) << plot.note().toStdString();
     plot.setDivergence({{1, 0.0, 0.0}, {2, 0.0, 0.0}});
     EXPECT_TRUE(plot.note().contains(QStringLiteral("exactly"))) << plot.note().toStdString();
     plot.setDivergence({}, QStringLiteral("No divergence plot: sizes differ"));

@@ -54,10 +54,11 @@ void DivergencePlot::setDivergence(const QList<DivergencePoint>& points, const Q
     QList<QPointF> latent, velocity;
     double lo = INFINITY, hi = 0;
     // A log axis cannot show 0 or NaN: such steps are left out and said so.
-    int identical = 0;
+    int identical = 0, firstNonfinite = -1;
     for (const auto& p : points) {
         if (std::isfinite(p.latent) && p.latent > 0) latent << QPointF(p.step, p.latent);
         else if (p.latent == 0) ++identical;
+        if ((!std::isfinite(p.latent) || !std::isfinite(p.velocity)) && firstNonfinite < 0) firstNonfinite = p.step;
         if (std::isfinite(p.velocity) && p.velocity > 0) velocity << QPointF(p.step, p.velocity);
         for (double v : {p.latent, p.velocity})
             if (std::isfinite(v) && v > 0) lo = std::min(lo, v), hi = std::max(hi, v);
@@ -76,6 +77,10 @@ void DivergencePlot::setDivergence(const QList<DivergencePoint>& points, const Q
     if (text.isEmpty() && points.isEmpty()) text = tr("Run a compare (A and B) to see the divergence per step.");
     if (text.isEmpty() && identical == points.size()) text = tr("B followed A's trajectory exactly at every step.");
     else if (text.isEmpty() && identical > 0) text = tr("%n step(s) identical (not drawn on the log scale).", nullptr, identical);
+    // A run that went NaN / Inf has no distance to draw from then on: say where it began.
+    if (note.isEmpty() && firstNonfinite >= 0)
+        text = tr("Not finite (NaN / Inf) from step %1 on: not drawn.").arg(firstNonfinite) +
+               (text.isEmpty() ? QString() : QStringLiteral(" ") + text);
     m_note->setText(text);
     m_note->setVisible(!text.isEmpty());
 }
