@@ -41,7 +41,12 @@ TEST(DivergencePlot, DrawsBothLinesAndLeavesOutWhatALogScaleCannotShow) {
     plot.setDivergence({{1, 1e-3, 2e-3}, {2, NAN, NAN}, {3, NAN, INFINITY}});
     EXPECT_EQ(plot.drawnPoints(), 2);
     EXPECT_TRUE(plot.note().startsWith(QStringLiteral("Not finite (NaN / Inf) from step 2"))) << plot.note().toStdString();
+    EXPECT_FALSE(plot.chartView()->isHidden());
+    plot.setDivergence({{1, NAN, NAN}, {2, NAN, NAN}});
+    EXPECT_TRUE(plot.chartView()->isHidden()) << "nothing to draw: the note alone";
+    EXPECT_TRUE(plot.note().startsWith(QStringLiteral("Not finite (NaN / Inf) from step 1"))) << plot.note().toStdString();
     plot.setDivergence(growingDivergence(5));
+    EXPECT_FALSE(plot.chartView()->isHidden());
     EXPECT_TRUE(plot.note().isEmpty()) << plot.note().toStdString();
     plot.setDivergence({{1, 0.0, 0.0}, {2, 0.0, 0.0}});
     EXPECT_TRUE(plot.note().contains(QStringLiteral("exactly"))) << plot.note().toStdString();

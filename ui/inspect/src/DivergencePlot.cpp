@@ -42,6 +42,7 @@ DivergencePlot::DivergencePlot(QWidget* parent) : QWidget(parent) {
     m_view->setMinimumHeight(120);  // fits beside the numbers in a 1280x800 window
     m_note = new QLabel(this);
     m_note->setWordWrap(true);
+    m_note->setAlignment(Qt::AlignLeft | Qt::AlignTop);  // alone (no chart) it takes the plot's room
     auto* col = new QVBoxLayout(this);
     col->setContentsMargins(0, 0, 0, 0);
     col->addWidget(m_view, 1);
@@ -83,6 +84,9 @@ void DivergencePlot::setDivergence(const QList<DivergencePoint>& points, const Q
                (text.isEmpty() ? QString() : QStringLiteral(" ") + text);
     m_note->setText(text);
     m_note->setVisible(!text.isEmpty());
+    // Steps to show but none drawable (all NaN / Inf, or all identical): the note alone says it,
+    // and the empty axes give their room to the panel.
+    m_view->setVisible(points.isEmpty() || !latent.isEmpty() || !velocity.isEmpty());
 }
 
 int DivergencePlot::drawnPoints() const { return static_cast<int>(m_latent->count() + m_velocity->count()); }
