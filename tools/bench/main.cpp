@@ -31,10 +31,28 @@ double median(std::vector<double> v) {
 
 struct Row {
     std::string precision, audit, numerics, error;
-    double total{0}, encode{0}, sample{0}, decode{0}, load{0};
+    GenerationParams params;
+    std::vector<double> totals, encodes, samples, decodes;  // one per timed run
+    double total{0}, encode{0}, sample{0}, decode{0}, load{0};  // medians (load: the warm-up's)
     int64_t peak{0};
     std::string memory_kind, memory_policy;
     bool finite{true};
+
+    void add_run(const RunReport& r) {
+        totals.push_back(r.total_seconds);
+        for (const auto& t : r.timings) {
+            if (t.stage == "encode") encodes.push_back(t.seconds);
+            if (t.stage == "sample") samples.push_back(t.seconds);
+            if (t.stage == "decode") decodes.push_back(t.seconds);
+        }
+        peak = std::max(peak, r.peak_memory_bytes);
+        memory_kind = r.memory_kind;
+        memory_policy = r.memory_policy;
+        finite = finite && r.first_nonfinite_stage.empty();
+        numerics.clear();
+        for (const auto& m : r.modules) numerics += (numerics.empty() ? "" : ", ") + to_string(m.module) + " " + m.numerics;
+    }
+    void take_medians() { total = median(totals), encode = median(encodes), sample = median(samples), decode = median(decodes); }
 };
 
 std::string fmt(double v, int digits = 3) {
@@ -109,6 +127,7 @@ int main(int argc, char** argv) {
         parse_device(device, base.device);
         base.numerics = parse_numerics_mode(numerics).value_or(NumericsMode::Auto);
         parse_memory_policy(memory, base.memory);
+        if (!profile.empty() && !profile_available()) throw ConfigError("--profile: this build has no Kineto trace (libtorch 2.x with CUDA)");
         if (vram_budget_gib > 0 && !limit_device_memory(static_cast<int64_t>(vram_budget_gib * 1024 * 1024 * 1024)))
             throw ConfigError("--vram-budget needs a CUDA device");
 
@@ -118,52 +137,32 @@ int main(int argc, char** argv) {
             // Audit levels share it and alternate run by run, so their ratio sees the same machine state.
             Pipeline pipeline;
             std::vector<Row> group(audits.size());
-            std::vector<GenerationParams> params(audits.size(), base);
-            std::vector<std::vector<double>> total(audits.size()), encode(audits.size()), sample(audits.size()),
-                decode(audits.size());
             for (size_t a = 0; a < audits.size(); ++a) {
                 group[a].precision = spec;
                 group[a].audit = audits[a];
-                params[a].precision = PrecisionConfig::parse(spec);
-                parse_audit_level(audits[a], params[a].audit);
+                group[a].params = base;
+                group[a].params.precision = PrecisionConfig::parse(spec);
+                parse_audit_level(audits[a], group[a].params.audit);
             }
             try {
-                for (size_t a = 0; a < audits.size(); ++a) {
-                    const auto warm = pipeline.run(params[a], {}, CancelToken{});
+                for (auto& row : group) {
+                    const auto warm = pipeline.run(row.params, {}, CancelToken{});
                     for (const auto& t : warm.report.timings)
-                        if (t.stage == "load") group[a].load += t.seconds;  // text encoders, then transformer + VAE
+                        if (t.stage == "load") row.load += t.seconds;  // text encoders, then transformer + VAE
                 }
                 for (int i = 0; i < runs; ++i)
-                    for (size_t a = 0; a < audits.size(); ++a) {
-                        const auto r = pipeline.run(params[a], {}, CancelToken{});
-                        Row& row = group[a];
-                        total[a].push_back(r.report.total_seconds);
-                        for (const auto& t : r.report.timings) {
-                            if (t.stage == "encode") encode[a].push_back(t.seconds);
-                            if (t.stage == "sample") sample[a].push_back(t.seconds);
-                            if (t.stage == "decode") decode[a].push_back(t.seconds);
-                        }
-                        row.peak = std::max(row.peak, r.report.peak_memory_bytes);
-                        row.memory_kind = r.report.memory_kind;
-                        row.memory_policy = r.report.memory_policy;
-                        row.finite = row.finite && r.report.first_nonfinite_stage.empty();
-                        std::string labels;
-                        for (const auto& m : r.report.modules)
-                            labels += (labels.empty() ? "" : ", ") + to_string(m.module) + " " + m.numerics;
-                        row.numerics = labels;
-                    }
-                for (size_t a = 0; a < audits.size() && !profile.empty(); ++a) {
-                    if (!profile_start()) throw ConfigError("--profile: this build has no Kineto trace");
-                    pipeline.run(params[a], {}, CancelToken{});
-                    profile_stop(profile + "." + spec + "." + audits[a] + ".json");
+                    for (auto& row : group) row.add_run(pipeline.run(row.params, {}, CancelToken{}).report);
+                for (const auto& row : group) {
+                    if (profile.empty()) break;
+                    profile_start();
+                    pipeline.run(row.params, {}, CancelToken{});
+                    profile_stop(profile + "." + spec + "." + row.audit + ".json");
                 }
             } catch (const std::exception& e) {
                 for (auto& row : group) row.error = e.what();
             }
-            for (size_t a = 0; a < audits.size(); ++a) {
-                Row& row = group[a];
-                row.total = median(total[a]), row.encode = median(encode[a]), row.sample = median(sample[a]);
-                row.decode = median(decode[a]);
+            for (auto& row : group) {
+                row.take_medians();
                 std::cerr << spec << " (audit " << row.audit << "): "
                           << (row.error.empty() ? fmt(row.total) + " s" : "error: " + row.error) << "\n";
                 rows.push_back(row);

@@ -16,6 +16,8 @@ const std::set<tpi::ActivityType>& activities() {
 tpi::ProfilerConfig config() { return tpi::ProfilerConfig(tpi::ProfilerState::KINETO); }
 }  // namespace
 
+bool profile_available() { return true; }
+
 bool profile_start() {
     torch::autograd::profiler::prepareProfiler(config(), activities());
     torch::autograd::profiler::enableProfiler(config(), activities());
@@ -27,6 +29,7 @@ void profile_stop(const std::string& path) {
     if (result) result->save(path);
 }
 #else
+bool profile_available() { return false; }
 bool profile_start() { return false; }
 void profile_stop(const std::string&) {}
 #endif

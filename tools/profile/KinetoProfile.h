@@ -5,6 +5,7 @@
 
 namespace studio {
 
+bool profile_available();                 // this build can write a trace
 bool profile_start();                     // false: this build cannot trace
 void profile_stop(const std::string& path);
 
