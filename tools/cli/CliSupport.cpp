@@ -56,11 +56,11 @@ void add_generation_options(CLI::App& cmd, GenerationOptions& o, bool with_preci
     cmd.add_option("--audit", o.audit, "Numerics trace: off, basic (modules + first non-finite site) or deep (every layer)")
         ->check(CLI::IsMember({"off", "basic", "deep"}));
     cmd.add_option("--memory", o.memory,
-                   "Text encoders after encoding: keep (cached), release (lower peak, reloaded next run), offload "
-                   "(to host memory, CUDA; the cached transformer waits there while they encode), sequential "
-                   "(the text encoder's and the transformer's layers stay in host memory and visit the GPU one "
-                   "at a time: the lowest peak, slower) or auto (keep when the run fits the device, release when one "
-                   "half fits, else sequential)")
+                   "Where the weights live: keep (all resident, cached), release (text encoders dropped after "
+                   "encoding, reloaded next run), offload (the text encoder's layers stay in host memory and visit "
+                   "the GPU one at a time while it encodes; the rest resident), sequential (the transformer's "
+                   "layers stream too: the lowest peak, slower) or auto (keep when the run fits the device, else "
+                   "offload when that fits, else sequential)")
         ->check(CLI::IsMember({"auto", "keep", "release", "offload", "sequential"}));
     cmd.add_option_function<std::string>(
            "--offload", [&o](const std::string& v) { o.memory = v == "sequential" ? "sequential" : "offload"; },

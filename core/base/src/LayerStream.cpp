@@ -1,7 +1,6 @@
 #include "studio/LayerStream.h"
 
 #include <atomic>
-#include <regex>
 
 namespace studio {
 
@@ -9,11 +8,6 @@ namespace {
 thread_local bool t_streamed_load = false;
 std::atomic<int64_t> g_streamed_bytes{0};
 }  // namespace
-
-bool is_streamed_block_path(const std::string& path) {
-    static const std::regex block(R"((^|\.)(layers|noise_refiner|context_refiner)\.\d+\.)");
-    return std::regex_search(path, block);
-}
 
 torch::Tensor to_pinned_host(const torch::Tensor& t) {
     const bool pin = torch::cuda::is_available();

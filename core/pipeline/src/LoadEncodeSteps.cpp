@@ -120,37 +120,23 @@ void observe_dtype(ModuleReport& r, const std::string& seen, const Numerics& nx)
 
 namespace {
 // fp32-weights bends the loaded weights: such a model gets its own cache entry.
-// so does a model whose blocks stream from host memory (sequential offload).
+// so does a model whose blocks stream from host memory (offload, sequential).
 std::string fault_suffix(const RunContext& ctx, Module mod) {
     std::string s = ctx.fault_is(FaultKind::Fp32Weights, mod) ? "|" + ctx.fault->to_string() : "";
-    if (streams_blocks(ctx) && (mod == Module::Text || mod == Module::Dit)) s += "|streamed";
+    if (streams_blocks(ctx, mod)) s += "|streamed";
     return s;
 }
-// Sequential offload: the text encoder's and the transformer's blocks load into host memory.
-std::unique_ptr<StreamedLoadScope> streamed_load(const RunContext& ctx) {
-    return streams_blocks(ctx) ? std::make_unique<StreamedLoadScope>() : nullptr;
+// A streamed module's blocks load into host memory; the cache holds one layout of a kind at a time.
+std::unique_ptr<StreamedLoadScope> streamed_load(const RunContext& ctx, ModelCache& cache, const std::string& kind, Module mod) {
+    if (!streams_blocks(ctx, mod)) {
+        cache.release_kind_with(kind, "|streamed");
+        return nullptr;
+    }
+    cache.release_kind_except(kind, "|streamed");
+    return std::make_unique<StreamedLoadScope>();
 }
 void bend_weights(const RunContext& ctx, Module mod, torch::nn::Module& module) {
     if (ctx.fault_is(FaultKind::Fp32Weights, mod)) leave_weights_uncast(module, ctx.fault->layer);
-}
-// A module offloaded by an earlier run comes back to the run's device before it encodes.
-template <typename M>
-void bring_to(const std::shared_ptr<Loaded<M>>& l, const torch::Device& device) {
-    auto params = l->model->parameters();
-    if (!params.empty() && params.front().device() != device) l->model->to(device);
-}
-// Offload swaps the halves: a transformer cached by an earlier run waits in host memory while the
-// encoders use the device, so the peak is the larger half, not both.
-void park_cached_transformers(ModelCache& cache, const torch::Device& device) {
-    bool moved = false;
-    for (const auto& dit : cache.all_of<LoadedDit>("dit")) {
-        auto params = dit->model->parameters();
-        if (params.empty() || params.front().device() != device) continue;
-        dit->model->drop_cuda_graph();
-        move_to_host(*dit->model);
-        moved = true;
-    }
-    if (moved) free_cached_device_memory(device);
 }
 }  // namespace
 
@@ -163,13 +149,11 @@ void load_text_step(RunContext& ctx, ModelCache& cache, const ModelFolder& folde
     }
     ctx.progress("load", 0, ctx.params.steps, -1);
     ctx.timed("load", [&] {
-        if (ctx.params.memory == MemoryPolicy::Offload && ctx.device.is_cuda()) park_cached_transformers(cache, ctx.device);
         m.gemma_tok = cached_tokenizer(cache, "tokenizer-gemma", te);
         m.jina_tok = cached_tokenizer(cache, "tokenizer-jina", ce);
         const Numerics nt = ctx.numerics(Module::Text), nc = ctx.numerics(Module::Clip);
-        if (streams_blocks(ctx)) cache.release_kind_except("gemma", "|streamed");
         m.gemma = load_cached<Gemma3Text>(cache, "gemma", te, nt, [&] {
-            const auto streamed = streamed_load(ctx);
+            const auto streamed = streamed_load(ctx, cache, "gemma", Module::Text);
             auto g = load_gemma(te, nt);
             bend_weights(ctx, Module::Text, *g);
             return g;
@@ -180,8 +164,6 @@ void load_text_step(RunContext& ctx, ModelCache& cache, const ModelFolder& folde
             bend_weights(ctx, Module::Clip, *j);
             return j;
         }, fault_suffix(ctx, Module::Clip));
-        bring_to(m.gemma, ctx.device);
-        bring_to(m.jina, ctx.device);
     });
     m.text_dim = m.gemma->model->config().hidden_size;
     ctx.facts.numerics[Module::Text] = m.gemma->nx;
@@ -200,14 +182,12 @@ void load_image_step(RunContext& ctx, ModelCache& cache, const ModelFolder& fold
     const auto& ve = folder.require(ComponentKind::Vae);
     ctx.timed("load", [&] {
         const Numerics nd = ctx.numerics(Module::Dit), nv = ctx.numerics(Module::Vae);
-        if (streams_blocks(ctx)) cache.release_kind_except("dit", "|streamed");
         m.dit = load_cached<NextDiT>(cache, "dit", de, nd, [&] {
-            const auto streamed = streamed_load(ctx);
+            const auto streamed = streamed_load(ctx, cache, "dit", Module::Dit);
             auto d = load_dit(de, nd, m.text_dim);
             bend_weights(ctx, Module::Dit, *d);
             return d;
         }, fault_suffix(ctx, Module::Dit));
-        bring_to(m.dit, ctx.device);  // parked in host memory by the offload policy
         ctx.cancel.throw_if_cancelled();
         m.vae = load_cached<Vae>(cache, "vae", ve, nv, [&] {
             auto v = load_vae(ve, nv);

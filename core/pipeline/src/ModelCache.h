@@ -42,6 +42,11 @@ public:
         for (auto it = m_entries.begin(); it != m_entries.end();)
             it = it->second.kind == kind && it->first.find(key_part) == std::string::npos ? m_entries.erase(it) : std::next(it);
     }
+    // Drops the entries of `kind` whose key has `key_part` (streamed models when resident ones load).
+    void release_kind_with(const std::string& kind, const std::string& key_part) {
+        for (auto it = m_entries.begin(); it != m_entries.end();)
+            it = it->second.kind == kind && it->first.find(key_part) != std::string::npos ? m_entries.erase(it) : std::next(it);
+    }
     size_t size() const { return m_entries.size(); }
     // Every cached object of `kind` (to move them between devices without a key).
     template <typename T>

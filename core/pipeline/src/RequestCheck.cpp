@@ -8,6 +8,7 @@
 
 #include "studio/Errors.h"
 #include "studio/Json.h"
+#include "studio/BlockPaths.h"
 #include "studio/ModelFolder.h"
 #include "studio/SafeTensors.h"
 
@@ -24,13 +25,14 @@ std::string gib(int64_t bytes) {
 }
 
 // Elements of every tensor of a component, from the file headers only.
-int64_t component_elements(const std::optional<ComponentFiles>& c) {
+int64_t component_elements(const std::optional<ComponentFiles>& c, bool blocks_only = false) {
     if (!c) return 0;
     int64_t n = 0;
     for (const auto& f : c->weight_files) {
         try {
             const auto file = SafeTensorFile::open(f);  // keeps the entries alive while summing
-            for (const auto& e : file->entries()) n += e.numel();
+            for (const auto& e : file->entries())
+                if (!blocks_only || is_streamed_block_path(e.name)) n += e.numel();
         } catch (const StudioError&) {
             // The load reports a broken file with its name; the estimate just skips it.
         }
@@ -99,6 +101,7 @@ MemoryEstimate estimate_run_memory(const GenerationParams& p) {
     if (folder) {
         m.text_weights = component_elements(folder->text_encoder) * weight_bytes(p, Module::Text) +
                          component_elements(folder->clip) * weight_bytes(p, Module::Clip);
+        m.text_block_weights = component_elements(folder->text_encoder, true) * weight_bytes(p, Module::Text);
         m.weights = m.text_weights + component_elements(folder->transformer) * weight_bytes(p, Module::Dit) +
                     component_elements(folder->vae) * weight_bytes(p, Module::Vae);
         dit_cfg = config_of(folder->transformer);
@@ -163,17 +166,22 @@ MemoryPolicy choose_memory_policy(MemoryPolicy asked, bool cuda, const MemoryEst
         reason = "auto: a CPU run keeps the encoders cached";
         return MemoryPolicy::Keep;
     }
+    // Release is never picked here: a warm run reloads the encoders next to the cached
+    // transformer, so its peak is the whole run's again.
     if (usable < 0) {
-        reason = "auto: the device's free memory is unknown";
-        return MemoryPolicy::Release;
+        reason = "auto: the device's free memory is unknown: the text encoder's layers stay in host memory";
+        return MemoryPolicy::Offload;
     }
     const double room = 0.9 * static_cast<double>(usable);
     reason = "auto: the run needs about " + gib(need.total()) + " with every module resident, " + gib(usable) +
              " is usable on the device";
     if (static_cast<double>(need.total()) <= room) return MemoryPolicy::Keep;
-    if (static_cast<double>(need.larger_half()) <= room) return MemoryPolicy::Release;
-    reason += ", and even the larger half needs about " + gib(need.larger_half()) +
-              ": the layers stream from host memory (sequential)";
+    if (static_cast<double>(need.offloaded()) <= room) {
+        reason += ": the text encoder's layers stay in host memory (about " + gib(need.offloaded()) + " on the device)";
+        return MemoryPolicy::Offload;
+    }
+    reason += ", and about " + gib(need.offloaded()) +
+              " with the text encoder's layers in host memory: the layers stream from host memory (sequential)";
     return MemoryPolicy::Sequential;
 }
 

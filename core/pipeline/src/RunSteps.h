@@ -73,21 +73,24 @@ struct Conditioning {
 
 // The component's tokenizer, cached by its folder.
 std::shared_ptr<Tokenizer> cached_tokenizer(ModelCache& cache, const std::string& kind, const ComponentFiles& c);
-// Tokenizers and the two text encoders in their precisions (cached between runs); the weight
-// hashes of all four components.
 // The run's memory policy (choose_memory_policy with this device's usable memory).
 MemoryPolicy resolve_memory_policy(const GenerationParams& params, const torch::Device& device, std::string& reason);
-// Sequential offload (asked, or auto on a GPU too small for either half); GPU runs only.
-inline bool streams_blocks(const RunContext& ctx) { return ctx.memory_policy == MemoryPolicy::Sequential; }
+// Whether the module's blocks stay in host memory and visit the GPU one at a time: the text
+// encoder's under offload and sequential, the transformer's under sequential only (GPU runs only:
+// the policy falls back to keep on the CPU).
+inline bool streams_blocks(const RunContext& ctx, Module mod) {
+    if (mod == Module::Text) return ctx.memory_policy == MemoryPolicy::Offload || ctx.memory_policy == MemoryPolicy::Sequential;
+    return mod == Module::Dit && ctx.memory_policy == MemoryPolicy::Sequential;
+}
 
+// Tokenizers and the two text encoders in their precisions (cached between runs); the weight
+// hashes of all four components.
 void load_text_step(RunContext& ctx, ModelCache& cache, const ModelFolder& folder, LoadedModels& m);
-// Keeps, releases or offloads the text encoders once the prompt is encoded (report.memory_policy).
+// Releases the text encoders once the prompt is encoded when the policy says so; records the
+// policy and why in the report.
 void text_encoder_policy_step(RunContext& ctx, ModelCache& cache, LoadedModels& m);
 // Hands the caching allocator's unused blocks back to the driver (CUDA; nothing elsewhere).
 void free_cached_device_memory(const torch::Device& device);
-// Moves a module's parameters and buffers to host memory, pinned where CUDA is built in so the
-// way back runs at full bus speed.
-void move_to_host(torch::nn::Module& module);
 // The transformer and the VAE in their precisions (cached between runs).
 void load_image_step(RunContext& ctx, ModelCache& cache, const ModelFolder& folder, LoadedModels& m);
 // Prompt (and negative with CFG) -> caption features, mask and pooled CLIP vector.

@@ -1,6 +1,7 @@
 // The memory policy: once the prompt is encoded the text encoders are not needed until the next
 // run, and on a GPU they take as much memory as the transformer (Gemma 3 4B: ~8 GiB in bf16).
-// The policy is chosen before anything loads (choose_memory_policy), applied after encoding.
+// The policy is chosen before anything loads (choose_memory_policy); release applies after
+// encoding, offload and sequential at load time (the layers that stream stay in host memory).
 #include <spdlog/spdlog.h>
 
 #include <algorithm>
@@ -17,15 +18,21 @@ namespace studio {
 
 namespace {
 
+#if defined(STUDIO_HAVE_CUDA)
+// The cap limit_device_memory() set on the allocator, in bytes; -1 without one.
+int64_t g_device_cap = -1;
+#endif
+
 // Memory this run may use on the device: what the driver says is free plus what our own caching
-// allocator already holds (the cached models live there). -1 when unknown.
+// allocator already holds (the cached models live there), at most the cap. -1 when unknown.
 int64_t usable_device_memory(const torch::Device& device) {
 #if defined(STUDIO_HAVE_CUDA)
     if (device.is_cuda()) {
         size_t free = 0, total = 0;
         if (cudaMemGetInfo(&free, &total) != cudaSuccess) return -1;
         const auto stats = c10::cuda::CUDACachingAllocator::getDeviceStats(device.index() < 0 ? 0 : device.index());
-        return static_cast<int64_t>(free) + stats.reserved_bytes[0].current;
+        const int64_t usable = static_cast<int64_t>(free) + stats.reserved_bytes[0].current;
+        return g_device_cap >= 0 ? std::min(usable, g_device_cap) : usable;
     }
 #else
     (void)device;
@@ -42,6 +49,7 @@ bool limit_device_memory(int64_t bytes) {
     if (cudaMemGetInfo(&free, &total) != cudaSuccess || total == 0) return false;
     (void)torch::empty({1}, torch::TensorOptions().device(torch::kCUDA));  // initialises the allocator
     c10::cuda::CUDACachingAllocator::setMemoryFraction(std::min(1.0, static_cast<double>(bytes) / static_cast<double>(total)), 0);
+    g_device_cap = std::min(bytes, static_cast<int64_t>(total));  // auto then chooses for the smaller card
     return true;
 #else
     (void)bytes;
@@ -57,24 +65,6 @@ void free_cached_device_memory(const torch::Device& device) {
 #endif
 }
 
-void move_to_host(torch::nn::Module& module) {
-#if defined(STUDIO_HAVE_CUDA)
-    // Pageable memory goes through a staging copy each way: swapping the full model cost 6 s per
-    // image that way on an H200.
-    torch::NoGradGuard no_grad;
-    auto park = [](torch::Tensor t) {
-        if (!t.defined() || !t.is_cuda()) return;
-        auto host = torch::empty(t.sizes(), t.options().device(torch::kCPU).pinned_memory(true));
-        host.copy_(t);
-        t.set_data(host);
-    };
-    for (const auto& p : module.parameters()) park(p);
-    for (const auto& b : module.buffers()) park(b);
-#else
-    module.to(torch::kCPU);
-#endif
-}
-
 MemoryPolicy resolve_memory_policy(const GenerationParams& params, const torch::Device& device, std::string& reason) {
     const bool auto_on_gpu = params.memory == MemoryPolicy::Auto && device.is_cuda();
     const MemoryEstimate need = auto_on_gpu ? estimate_run_memory(params) : MemoryEstimate{};
@@ -86,21 +76,16 @@ void text_encoder_policy_step(RunContext& ctx, ModelCache& cache, LoadedModels& 
     const MemoryPolicy policy = ctx.memory_policy;
     ctx.report.memory_policy = to_string(policy);
     ctx.report.memory_policy_reason = ctx.memory_policy_reason;
-    if (policy == MemoryPolicy::Keep || policy == MemoryPolicy::Sequential) return;
-    ctx.timed(policy == MemoryPolicy::Release ? "release" : "offload", [&] {
-        if (policy == MemoryPolicy::Release) {
-            m.gemma.reset();
-            m.jina.reset();
-            cache.release_kind("gemma");
-            cache.release_kind("jina");
-        } else {
-            move_to_host(*m.gemma->model);
-            move_to_host(*m.jina->model);
-        }
+    // Offload and sequential loaded the text encoder's layers into host memory: nothing to move.
+    if (policy != MemoryPolicy::Release) return;
+    ctx.timed("release", [&] {
+        m.gemma.reset();
+        m.jina.reset();
+        cache.release_kind("gemma");
+        cache.release_kind("jina");
         free_cached_device_memory(ctx.device);
     });
-    spdlog::info("text encoders {}: {}", policy == MemoryPolicy::Release ? "released" : "offloaded to host memory",
-                 ctx.memory_policy_reason);
+    spdlog::info("text encoders released: {}", ctx.memory_policy_reason);
 }
 
 }  // namespace studio

@@ -11,10 +11,9 @@
 
 #include <string>
 
-namespace studio {
+#include "studio/BlockPaths.h"
 
-// True for parameter paths inside a model's repeated blocks.
-bool is_streamed_block_path(const std::string& path);
+namespace studio {
 
 // A copy of `t` in page-locked host memory (plain host memory without CUDA), so that copies to
 // the device run asynchronously.

@@ -21,14 +21,12 @@ enum class SystemPromptMode { Training, None, Custom };
 // How much the run traces: off; basic (every module's output and block-level non-finite checks,
 // the default); deep (every linear, attention, norm, conv and block site, with statistics).
 enum class AuditLevel { Off, Basic, Deep };
-// What happens to the text encoders once the prompt is encoded: keep them resident (cached for
-// the next run), release them before the transformer loads (lower peak, re-loaded next run), or
-// offload them to host memory (CUDA only; moved back for the next encode, while the cached
-// transformer waits in host memory: the two halves never share the device). Auto picks by the
-// device's memory.
-// Where the modules' weights live. Keep: all resident. Release / Offload: the text encoders are
-// dropped / moved to host memory after encoding. Sequential: the text encoder's and the
-// transformer's blocks stay in host memory and visit the device one block at a time (CUDA).
+// Where the modules' weights live (the text encoders are idle once the prompt is encoded, and on a
+// GPU take as much memory as the transformer). Keep: all resident, cached for the next run.
+// Release: the text encoders are dropped after encoding (lower peak, re-loaded next run).
+// Offload: the text encoder's layers stay in pinned host memory and visit the device one at a time
+// while it encodes; everything else stays resident (CUDA). Sequential: the transformer's layers
+// stream that way too (the lowest peak, slower; CUDA). Auto picks by the device's memory.
 enum class MemoryPolicy { Auto, Keep, Release, Offload, Sequential };
 
 std::string to_string(SamplerKind s);

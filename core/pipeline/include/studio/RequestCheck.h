@@ -15,10 +15,10 @@ struct MemoryEstimate {
     int64_t vae_decode{0};   // the VAE decoder at full resolution (usually the peak)
     int64_t available{-1};   // memory the machine has free now; -1 = unknown (CUDA)
     int64_t text_weights{0}; // the text encoders' share of `weights`
+    int64_t text_block_weights{0};  // the text encoder's repeated layers (host-resident under offload)
     int64_t total() const { return weights + dit + vae_decode; }
-    // The text encoders alone, or the transformer and the VAE with their activations: the peak
-    // when the two halves never share the device.
-    int64_t larger_half() const { return text_weights > total() - text_weights ? text_weights : total() - text_weights; }
+    // Offload: the text encoder's layers stay in host memory, everything else is resident.
+    int64_t offloaded() const { return total() - text_block_weights; }
     std::string describe() const;  // "about 12.3 GiB (weights 8.1 GiB, ...); 60.2 GiB available"
 };
 
@@ -28,14 +28,15 @@ MemoryEstimate estimate_run_memory(const GenerationParams& p);
 int64_t available_system_memory();
 
 // Caps what this process's CUDA allocator may hold on the device at `bytes` (allocations past it
-// fail as out of memory): how a smaller card is simulated. False without CUDA.
+// fail as out of memory): how a smaller card is simulated; --memory auto then chooses for that
+// card. False without CUDA.
 bool limit_device_memory(int64_t bytes);
 
 // The --memory policy a run applies, and why. Asked policies apply as asked (offload and
 // sequential need a GPU: on the CPU the weights stay where they are). Auto keeps everything on the
-// CPU; on a GPU it keeps everything when the whole run fits in 90 % of `usable` bytes, releases the
-// text encoders after encoding when the larger half fits, and else streams the layers from host
-// memory (sequential). `usable` < 0: unknown, release.
+// CPU; on a GPU it keeps everything when the whole run fits in 90 % of `usable` bytes, offloads
+// the text encoder's layers to host memory when the rest fits, and else streams the transformer's
+// layers as well (sequential). `usable` < 0: unknown, offload. Release is only ever asked for.
 MemoryPolicy choose_memory_policy(MemoryPolicy asked, bool cuda, const MemoryEstimate& need, int64_t usable,
                                   std::string& reason);
 
