@@ -7,6 +7,7 @@
 
 #include <filesystem>
 
+#include "RunSteps.h"
 #include "TestSupport.h"
 #include "studio/Generation.h"
 #include "studio/LayerStream.h"
@@ -93,4 +94,18 @@ TEST(PipelineMemoryPolicy, OffloadStreamsOnlyTheTextEncoderAndKeepsEveryBit) {
         EXPECT_EQ(seq.report.memory_policy, "sequential");
         EXPECT_EQ(max_abs_diff(kept.image, seq.image), 0.0);
     }
+}
+
+// --vram-budget simulates a smaller card: auto must choose for the capped memory, not the card's.
+TEST(PipelineMemoryPolicy, AutoChoosesForTheCappedDevice) {
+    if (!gpu_run()) GTEST_SKIP() << "the cap applies to the CUDA allocator (STUDIO_TEST_DEVICE=cuda)";
+    const auto p = tiny_params("bf16", DeviceKind::CUDA);
+    const torch::Device cuda(torch::kCUDA);
+    std::string why;
+    ASSERT_TRUE(limit_device_memory(int64_t{3} << 30));
+    EXPECT_EQ(resolve_memory_policy(p, cuda, why), MemoryPolicy::Keep) << why;  // the tiny model fits
+    EXPECT_NE(why.find("3.0 GiB is usable on the device"), std::string::npos) << why;
+    ASSERT_TRUE(limit_device_memory(int64_t{1} << 40));  // lifts the cap for the rest of the process
+    resolve_memory_policy(p, cuda, why);
+    EXPECT_EQ(why.find("3.0 GiB is usable"), std::string::npos) << why;
 }
