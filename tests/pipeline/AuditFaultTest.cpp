@@ -5,6 +5,7 @@
 #include <filesystem>
 
 #include "TestSupport.h"
+#include "TinyRun.h"
 #include "studio/AuditSelfTest.h"
 #include "studio/Errors.h"
 #include "studio/Generation.h"
@@ -14,24 +15,8 @@ namespace fs = std::filesystem;
 using namespace studio;
 
 namespace {
-const fs::path& tiny_model() {
-    static const fs::path dir = [] {
-        const auto d = studio::test::temp_dir("audit-model");
-        write_random_model(d.string(), RandomModelOptions{RandomPreset::Tiny, 11, true});
-        return d;
-    }();
-    return dir;
-}
-
 GenerationParams params_for(const AuditCase& c, AuditLevel level = AuditLevel::Deep) {
-    GenerationParams p;
-    p.model_dir = tiny_model().string();
-    p.prompt = "<character_1><gender>1girl</gender><appearance>blue_hair, red_eyes</appearance></character_1>";
-    p.seed = 3;
-    p.steps = 3;
-    p.cfg_scale = 4.0f;
-    p.width = p.height = 64;
-    p.precision = PrecisionConfig::parse(c.precision);
+    auto p = test::tiny_request(test::tiny_model_dir("audit-model", 11, true), c.precision, 3);
     p.numerics = NumericsMode::Emulated;
     p.audit = level;
     p.inject = c.inject;
@@ -198,12 +183,12 @@ TEST(AuditAutocast, Bf16IsTracedPerOpAndKeptFp32SitesAreNamed) {
         if (l.module != "dit") continue;
         // The cast autocast makes is visible: fp32 activations enter, bf16 leaves.
         if (l.kind == "linear" && l.input_dtype == "fp32" && l.output_dtype == "bf16") ++cast_in;
-        if (l.kind == "linear" || l.kind == "norm") EXPECT_FALSE(l.input_dtype.empty()) << l.layer;
-        if (l.kind == "block" || l.kind == "module") EXPECT_TRUE(l.input_dtype.empty()) << l.layer;
+        if (l.kind == "linear" || l.kind == "norm") { EXPECT_FALSE(l.input_dtype.empty()) << l.layer; }
+        if (l.kind == "block" || l.kind == "module") { EXPECT_TRUE(l.input_dtype.empty()) << l.layer; }
         if (l.output_dtype == "bf16") ++lowered;
         if (l.output_dtype == "fp32") ++kept;
-        if (l.kind == "linear") EXPECT_EQ(l.output_dtype, "bf16") << "autocast runs linears in bf16: " << l.layer;
-        if (!l.weight_dtype.empty()) EXPECT_EQ(l.weight_dtype, "fp32") << "autocast keeps fp32 weights: " << l.layer;
+        if (l.kind == "linear") { EXPECT_EQ(l.output_dtype, "bf16") << "autocast runs linears in bf16: " << l.layer; }
+        if (!l.weight_dtype.empty()) { EXPECT_EQ(l.weight_dtype, "fp32") << "autocast keeps fp32 weights: " << l.layer; }
     }
     EXPECT_GT(lowered, 0);
     EXPECT_GT(kept, 0);

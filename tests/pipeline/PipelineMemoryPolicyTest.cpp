@@ -9,6 +9,7 @@
 
 #include "RunSteps.h"
 #include "TestSupport.h"
+#include "TinyRun.h"
 #include "studio/Generation.h"
 #include "studio/LayerStream.h"
 #include "studio/RandomModel.h"
@@ -18,35 +19,12 @@ namespace fs = std::filesystem;
 using namespace studio;
 
 namespace {
-const fs::path& tiny_model() {
-    static const fs::path dir = [] {
-        const auto d = studio::test::temp_dir("tiny-model-memory");
-        write_random_model(d.string(), RandomModelOptions{RandomPreset::Tiny, 11, false});
-        return d;
-    }();
-    return dir;
-}
-
 GenerationParams tiny_params(const std::string& precision, DeviceKind device) {
-    GenerationParams p;
-    p.model_dir = tiny_model().string();
-    p.prompt = "<character_1><gender>1girl</gender><appearance>blue_hair, red_eyes</appearance></character_1>";
-    p.seed = 5;
-    p.steps = 3;
-    p.cfg_scale = 4.0f;
-    p.width = p.height = 64;
-    p.precision = PrecisionConfig::parse(precision);
+    auto p = test::tiny_request(test::tiny_model_dir("tiny-model-memory", 11), precision, 5);
     p.device = device;
     return p;
 }
-
-double max_abs_diff(const ImageF& a, const ImageF& b) {
-    EXPECT_EQ(a.pixels.size(), b.pixels.size());
-    double m = 0;
-    for (size_t i = 0; i < a.pixels.size() && i < b.pixels.size(); ++i)
-        m = std::max(m, static_cast<double>(std::abs(a.pixels[i] - b.pixels[i])));
-    return m;
-}
+using test::max_abs_diff;
 
 bool gpu_run() { return test::device_name() == "cuda" && torch::cuda::is_available(); }
 }  // namespace

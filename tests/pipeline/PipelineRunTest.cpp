@@ -5,6 +5,7 @@
 #include <filesystem>
 
 #include "TestSupport.h"
+#include "TinyRun.h"
 #include "studio/Errors.h"
 #include "studio/Generation.h"
 #include "studio/RandomModel.h"
@@ -14,32 +15,9 @@ namespace fs = std::filesystem;
 using namespace studio;
 
 namespace {
-const fs::path& tiny_model() {
-    static const fs::path dir = [] {
-        const auto d = studio::test::temp_dir("tiny-model");
-        write_random_model(d.string(), RandomModelOptions{RandomPreset::Tiny, 7, false});
-        return d;
-    }();
-    return dir;
-}
-
-GenerationParams tiny_params(const std::string& precision) {
-    GenerationParams p;
-    p.model_dir = tiny_model().string();
-    p.prompt = "<character_1><gender>1girl</gender><appearance>blue_hair, red_eyes</appearance></character_1>";
-    p.seed = 42;
-    p.steps = 3;
-    p.cfg_scale = 4.0f;
-    p.width = p.height = 64;
-    p.precision = PrecisionConfig::parse(precision);
-    return p;
-}
-
-double max_abs_diff(const ImageF& a, const ImageF& b) {
-    double m = 0;
-    for (size_t i = 0; i < a.pixels.size(); ++i) m = std::max(m, static_cast<double>(std::abs(a.pixels[i] - b.pixels[i])));
-    return m;
-}
+const fs::path& tiny_model() { return test::tiny_model_dir("tiny-model", 7); }
+GenerationParams tiny_params(const std::string& precision) { return test::tiny_request(tiny_model(), precision, 42); }
+using test::max_abs_diff;
 }  // namespace
 
 TEST(PipelineRun, Fp32RunReportsWhatRan) {
@@ -167,7 +145,7 @@ TEST(PipelineRun, Fp16ReportsAndStaysFiniteOrSaysWhere) {
     bool warned = false;
     for (const auto& w : r.report.warnings) warned |= w.find("Gemma") != std::string::npos;
     EXPECT_TRUE(warned);
-    if (!r.report.first_nonfinite_stage.empty()) EXPECT_FALSE(r.report.checks.empty());
+    if (!r.report.first_nonfinite_stage.empty()) { EXPECT_FALSE(r.report.checks.empty()); }
 }
 
 TEST(PipelineRun, TokenCountIncludesSystemPromptAndBos) {

@@ -35,27 +35,17 @@ public:
     void release_all() { m_entries.clear(); }
     // Drops every entry of `kind` (the text encoders after encoding, under the release policy).
     void release_kind(const std::string& kind) {
-        for (auto it = m_entries.begin(); it != m_entries.end();) it = it->second.kind == kind ? m_entries.erase(it) : std::next(it);
+        erase_if([&](const std::string&, const Entry& e) { return e.kind == kind; });
     }
     // Drops the entries of `kind` whose key lacks `key_part` (resident models when streamed ones load).
     void release_kind_except(const std::string& kind, const std::string& key_part) {
-        for (auto it = m_entries.begin(); it != m_entries.end();)
-            it = it->second.kind == kind && it->first.find(key_part) == std::string::npos ? m_entries.erase(it) : std::next(it);
+        erase_if([&](const std::string& key, const Entry& e) { return e.kind == kind && key.find(key_part) == std::string::npos; });
     }
     // Drops the entries of `kind` whose key has `key_part` (streamed models when resident ones load).
     void release_kind_with(const std::string& kind, const std::string& key_part) {
-        for (auto it = m_entries.begin(); it != m_entries.end();)
-            it = it->second.kind == kind && it->first.find(key_part) != std::string::npos ? m_entries.erase(it) : std::next(it);
+        erase_if([&](const std::string& key, const Entry& e) { return e.kind == kind && key.find(key_part) != std::string::npos; });
     }
     size_t size() const { return m_entries.size(); }
-    // Every cached object of `kind` (to move them between devices without a key).
-    template <typename T>
-    std::vector<std::shared_ptr<T>> all_of(const std::string& kind) const {
-        std::vector<std::shared_ptr<T>> out;
-        for (const auto& [k, e] : m_entries)
-            if (e.kind == kind) out.push_back(std::static_pointer_cast<T>(e.object));
-        return out;
-    }
 
 private:
     struct Entry {
@@ -63,6 +53,11 @@ private:
         std::shared_ptr<void> object;
         uint64_t last_use{0};
     };
+
+    template <typename Pred>
+    void erase_if(Pred pred) {
+        for (auto it = m_entries.begin(); it != m_entries.end();) it = pred(it->first, it->second) ? m_entries.erase(it) : std::next(it);
+    }
 
     void evict_for(const std::string& kind) {
         size_t count = 0;

@@ -47,8 +47,8 @@ public:
     // input shape (no launch gaps); off by STUDIO_CUDA_GRAPHS=0 or here. With a trace only when
     // it allows (the basic audit: the graph then also computes each block's non-finite counts).
     void set_cuda_graphs(bool on) { m_cuda_graphs = on; }
-    // Drops a captured step graph: it holds the weights' device addresses, so it must go before
-    // the weights move (offload to host memory and back).
+    // Drops the captured layer-stack graphs: they hold the weights' device addresses and the
+    // kernels chosen at capture, so they must go when either changes.
     void drop_cuda_graph() { m_graph.reset(), m_graph_checked.reset(); }
     bool cuda_graph_used() const { return m_graph_used; }
 
