@@ -175,7 +175,7 @@ int main(int argc, char** argv) {
             md << "| " << r.precision << " | " << r.audit << " | " << r.numerics << " | " << fmt(r.total) << " | " << fmt(r.encode) << " | "
                << fmt(r.sample) << " | " << fmt(r.decode) << " | "
                << (rows.front().total > 0 && r.error.empty() ? fmt(r.total / rows.front().total, 2) + "×" : "–") << " | "
-               << fmt(r.peak / 1048576.0, 0) << " MiB (" << r.memory_kind << ", text encoders " << r.memory_policy << ") | "
+               << fmt(r.peak / 1048576.0, 0) << " MiB (" << r.memory_kind << ", memory " << r.memory_policy << ") | "
                << (r.error.empty() ? (r.finite ? "yes" : "non-finite values") : "no: " + r.error) << " |\n";
         std::ostringstream head;
         head << "Model `" << model << "`, device " << device << " (" << std::thread::hardware_concurrency() << " CPU threads), "
